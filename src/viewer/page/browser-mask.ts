@@ -1,0 +1,160 @@
+import * as ort from 'onnxruntime-web/wasm';
+import { fromBlob, fromUrl, writeArrayBuffer, type GeoTIFFImage } from 'geotiff';
+import type BaseLayer from 'ol/layer/Base.js';
+import { referenceStretch } from '../../model/reference-preprocess.js';
+
+/** What the page needs of the served model (its metadata, as `autocm model info --json` prints it). */
+export interface BrowserModelMetadata {
+  bands: string[];
+  inputBands: number;
+  normalisation: { mode: 'stretch'; lowPercentile: number; highPercentile: number } | { mode: 'scale'; scale: number; offset: number } | { mode: 'reflectance' };
+  /** Per input band [scale, offset] to reflectance, given by the server when the mode is 'reflectance'. */
+  reflectanceScaling?: [number, number][];
+}
+
+export interface BrowserPrediction {
+  width: number;
+  height: number;
+  /** Cloud probability 0..1 per pixel, NaN where the input is nodata. */
+  probability: Float32Array;
+  cloudFraction: number;
+  seconds: number;
+  layer: BaseLayer;
+  geotiff: ArrayBuffer;
+}
+
+/** Largest image the page masks in one pass; bigger scenes belong to `autocm predict`. */
+const MAX_PIXELS = 2048 * 2048;
+
+ort.env.wasm.wasmPaths = '/ort/';
+ort.env.wasm.numThreads = 1;
+let sessionPromise: Promise<ort.InferenceSession> | null = null;
+
+function session(): Promise<ort.InferenceSession> {
+  sessionPromise ??= ort.InferenceSession.create('/model.onnx', { executionProviders: ['wasm'] });
+  return sessionPromise;
+}
+
+function bandNamesOf(image: GeoTIFFImage, count: number): string[] {
+  const names: string[] = [];
+  const metadata = (image.fileDirectory as unknown as { GDAL_METADATA?: string }).GDAL_METADATA ?? '';
+  for (let band = 0; band < count; band++) {
+    const match = new RegExp(`<Item[^>]*name="DESCRIPTION"[^>]*sample="${band}"[^>]*>([^<]*)</Item>`).exec(metadata);
+    names.push(match ? match[1]!.trim().toLowerCase() : '');
+  }
+  return names;
+}
+
+/** The image bands the model reads, by name where the file names its bands, else the first N. */
+function modelBandIndices(image: GeoTIFFImage, model: BrowserModelMetadata): number[] {
+  const count = image.getSamplesPerPixel();
+  if (count < model.inputBands) throw new Error(`the image has ${count} bands, the model needs ${model.inputBands} (${model.bands.join(', ')})`);
+  const names = bandNamesOf(image, count);
+  const byName = model.bands.map((b) => names.indexOf(b.toLowerCase()));
+  return byName.every((i) => i >= 0) ? byName : model.bands.map((_, i) => i);
+}
+
+function normalise(bands: ArrayLike<number>[], nodata: number | null, model: BrowserModelMetadata): Float32Array[] {
+  const mode = model.normalisation.mode;
+  if (mode === 'stretch') return referenceStretch(bands as never, nodata ?? undefined).stretched;
+  const scaling =
+    model.normalisation.mode === 'scale'
+      ? bands.map(() => [(model.normalisation as { scale: number }).scale, (model.normalisation as { offset: number }).offset])
+      : model.reflectanceScaling;
+  if (!scaling) throw new Error('the model normalises with a sensor profile that the server did not send');
+  return bands.map((band, b) => {
+    const [scale, offset] = scaling[b]!;
+    return Float32Array.from(band, (v) => v * scale! + offset!);
+  });
+}
+
+function toCanvasUrl(probability: Float32Array, width: number, height: number): string {
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext('2d')!;
+  const pixels = context.createImageData(width, height);
+  for (let i = 0; i < probability.length; i++) {
+    const p = probability[i]!;
+    if (!(p >= 0)) continue;
+    pixels.data[4 * i] = 255;
+    pixels.data[4 * i + 1] = Math.round(255 * (1 - p));
+    pixels.data[4 * i + 2] = 0;
+    pixels.data[4 * i + 3] = Math.round(230 * p);
+  }
+  context.putImageData(pixels, 0, 0);
+  return canvas.toDataURL();
+}
+
+/** Masks one GeoTIFF in the browser with the same ONNX graph as the CLI (whole image, centred pad to a multiple of 8). */
+export async function maskInBrowser(
+  input: { url: string } | { blob: Blob },
+  model: BrowserModelMetadata,
+  makeLayer: (raster: { dataUrl: string; extent: number[] }) => BaseLayer,
+): Promise<BrowserPrediction> {
+  const started = performance.now();
+  const tiff = 'url' in input ? await fromUrl(input.url) : await fromBlob(input.blob);
+  const image = await tiff.getImage();
+  const width = image.getWidth();
+  const height = image.getHeight();
+  if (width * height > MAX_PIXELS) throw new Error(`${width} x ${height} is too large to mask in the browser; use autocm predict`);
+  if (width < 8 || height < 8) throw new Error(`${width} x ${height} is smaller than 8 pixels`);
+  const indices = modelBandIndices(image, model);
+  const raw = (await image.readRasters({ samples: indices, interleave: false })) as unknown as ArrayLike<number>[];
+  const nodata = image.getGDALNoData();
+  const normalised = normalise(Array.from(raw), nodata, model);
+
+  const paddedHeight = Math.ceil(height / 8) * 8;
+  const paddedWidth = Math.ceil(width / 8) * 8;
+  const top = Math.floor((paddedHeight - height) / 2);
+  const left = Math.floor((paddedWidth - width) / 2);
+  const bandCount = indices.length;
+  const tensor = new Float32Array(bandCount * paddedHeight * paddedWidth);
+  for (let b = 0; b < bandCount; b++) {
+    const source = normalised[b]!;
+    for (let y = 0; y < height; y++) {
+      tensor.set(source.subarray(y * width, (y + 1) * width), b * paddedHeight * paddedWidth + (y + top) * paddedWidth + left);
+    }
+  }
+  const result = await (await session()).run({ image: new ort.Tensor('float32', tensor, [1, bandCount, paddedHeight, paddedWidth]) });
+  const mask = result.mask!.data as Float32Array;
+
+  const probability = new Float32Array(width * height);
+  let cloudy = 0;
+  let valid = 0;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const isNodata = raw.every((band) => band[i] === (nodata ?? 0));
+      if (isNodata) {
+        probability[i] = Number.NaN;
+        continue;
+      }
+      const p = mask[(y + top) * paddedWidth + x + left]!;
+      probability[i] = p;
+      valid++;
+      if (p >= 0.5) cloudy++;
+    }
+  }
+  const [minX, minY, maxX, maxY] = image.getBoundingBox();
+  const geoKeys = image.getGeoKeys() as Record<string, unknown> | null;
+  const geotiff = writeArrayBuffer(probability, {
+    width,
+    height,
+    ModelPixelScale: [(maxX! - minX!) / width, (maxY! - minY!) / height, 0],
+    ModelTiepoint: [0, 0, 0, minX!, maxY!, 0],
+    ...(geoKeys?.ProjectedCSTypeGeoKey ? { ProjectedCSTypeGeoKey: geoKeys.ProjectedCSTypeGeoKey, GTModelTypeGeoKey: 1 } : {}),
+    ...(geoKeys?.GeographicTypeGeoKey && !geoKeys.ProjectedCSTypeGeoKey ? { GeographicTypeGeoKey: geoKeys.GeographicTypeGeoKey, GTModelTypeGeoKey: 2 } : {}),
+    GTRasterTypeGeoKey: 1,
+    GDAL_NODATA: 'nan',
+  } as never) as ArrayBuffer;
+  return {
+    width,
+    height,
+    probability,
+    cloudFraction: valid > 0 ? cloudy / valid : 0,
+    seconds: (performance.now() - started) / 1000,
+    layer: makeLayer({ dataUrl: toCanvasUrl(probability, width, height), extent: [minX!, minY!, maxX!, maxY!] }),
+    geotiff,
+  };
+}
