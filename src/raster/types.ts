@@ -44,6 +44,8 @@ export interface RasterInfo extends Georeference {
   nodata: number | null;
   /** Per-band descriptions (GDAL metadata DESCRIPTION) or empty strings. */
   bandDescriptions: string[];
+  /** Per-band GDAL metadata items other than the description (e.g. SCALE, OFFSET, WAVELENGTH), by band. */
+  bandMetadata?: Record<string, string>[];
   /** Internal block (tile or strip) size of the full-resolution image. */
   blockWidth: number;
   blockHeight: number;
@@ -94,6 +96,10 @@ export interface CogWriteOptions {
   overviewResampling?: 'nearest' | 'average';
   /** Extra GDAL metadata items (e.g. ACQUISITION_DATE, AUTOCM_MODEL). */
   metadata?: Record<string, string>;
+  /** Per-band GDAL metadata items (as RasterInfo.bandMetadata; SCALE and OFFSET become GDAL's band scale/offset). */
+  bandMetadata?: Record<string, string>[];
+  /** Force BigTIFF; by default it is used only when the file would not fit in 4 GiB. */
+  bigTiff?: boolean;
 }
 
 /**

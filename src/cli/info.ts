@@ -1,0 +1,240 @@
+import type { Command } from 'commander';
+import { rasterStatistics } from '../raster/band-stats.js';
+import { expandInputs, inspectImage, type InspectedImage } from '../raster/inputs.js';
+import { byAcquisitionTime, commonWindow, stackBands } from '../raster/stack.js';
+import { openRaster } from '../raster/open.js';
+import { combineBandFiles } from '../raster/band-files.js';
+import type { RasterSource } from '../raster/types.js';
+import { isAutocmError } from '../util/errors.js';
+import { progressBar } from '../util/progress.js';
+import { printResult } from './output.js';
+
+interface InfoOptions {
+  json?: boolean;
+  sensor?: string;
+  bands?: string;
+  quiet?: boolean;
+}
+
+interface BandReport {
+  index: number;
+  name: string | null;
+  common: string | null;
+  description: string;
+  scale: number | null;
+  offset: number | null;
+  min: number | null;
+  max: number | null;
+  nodataCount: number;
+  nonFiniteCount: number;
+}
+
+export interface ImageReport {
+  id: string;
+  source: string;
+  files: string[];
+  sensor: string | null;
+  sensorDescription: string | null;
+  sensorHow: 'option' | 'detected' | null;
+  sensorProblem: string | null;
+  width: number;
+  height: number;
+  crs: string | null;
+  epsg: number | null;
+  pixelSize: [number, number] | null;
+  geoTransform: number[] | null;
+  sampleType: string;
+  bandCount: number;
+  bandNames: string[];
+  bands: BandReport[];
+  date: string | null;
+  dateSource: string;
+  nodata: number | null;
+  nodataFraction: number;
+  nonFiniteCount: number;
+  statisticsFrom: string;
+  scaling: string | null;
+  droppedBands: string[];
+  compression: string;
+  overviews: number;
+}
+
+export interface StackReport {
+  count: number;
+  dates: (string | null)[];
+  sensor: string | null;
+  width: number | null;
+  height: number | null;
+  bandNames: string[];
+  problem: string | null;
+}
+
+function numberOrString(value: number | null): number | string | null {
+  return value !== null && !Number.isFinite(value) ? String(value) : value;
+}
+
+async function openInspected(inspected: InspectedImage): Promise<RasterSource> {
+  if (inspected.image) return inspected.image.open();
+  const files = inspected.ref.files;
+  if (files.length === 1) return openRaster(files[0].path);
+  const sources: RasterSource[] = [];
+  for (const f of files) sources.push(await openRaster(f.path));
+  return combineBandFiles(sources.map((source, i) => ({ band: files[i].band ?? `band${i + 1}`, source })));
+}
+
+async function describeImage(inspected: InspectedImage, quiet: boolean): Promise<ImageReport> {
+  const image = inspected.image;
+  const info = image?.info ?? inspected.info!;
+  const nodata = image?.nodata ?? info.nodata;
+  const source = await openInspected(inspected);
+  let stats;
+  try {
+    const big = info.width * info.height > 4_000_000;
+    const bar = big ? progressBar(`info ${inspected.ref.id}`, info.height, { quiet }) : null;
+    stats = await rasterStatistics(source, { nodata, onProgress: bar ? (done) => bar.update(done) : undefined });
+    bar?.stop();
+  } finally {
+    await source.close();
+  }
+  const t = info.geoTransform;
+  const bands: BandReport[] = stats.bands.map((s, b) => ({
+    index: b + 1,
+    name: image?.bands[b]?.name ?? null,
+    common: image?.bands[b]?.common ?? null,
+    description: info.bandDescriptions[b] ?? '',
+    scale: image?.bands[b]?.scale ?? null,
+    offset: image?.bands[b]?.offset ?? null,
+    min: s.min,
+    max: s.max,
+    nodataCount: s.nodataCount,
+    nonFiniteCount: s.nonFiniteCount,
+  }));
+  return {
+    id: inspected.ref.id,
+    source: image?.source ?? info.source,
+    files: image?.files ?? inspected.ref.files.map((f) => f.path),
+    sensor: image?.sensor.id ?? null,
+    sensorDescription: image?.sensor.description ?? null,
+    sensorHow: image?.sensorHow ?? null,
+    sensorProblem: inspected.problem,
+    width: info.width,
+    height: info.height,
+    crs: info.epsg !== null ? `EPSG:${info.epsg}` : null,
+    epsg: info.epsg,
+    pixelSize: t ? [Math.abs(t[1]), Math.abs(t[5])] : null,
+    geoTransform: t,
+    sampleType: info.sampleType,
+    bandCount: info.bandCount,
+    bandNames: image?.bandNames ?? info.bandDescriptions.map((d, b) => d || `band ${b + 1}`),
+    bands,
+    date: image?.date?.toISOString() ?? null,
+    dateSource: image?.dateSource ?? 'none',
+    nodata: numberOrString(nodata) as number | null,
+    nodataFraction: stats.nodataFraction,
+    nonFiniteCount: stats.bands.reduce((sum, s) => sum + s.nonFiniteCount, 0),
+    statisticsFrom: stats.level === 0 ? 'full resolution' : `overview ${stats.level} (${stats.width} x ${stats.height})`,
+    scaling: image?.scalingNote ?? null,
+    droppedBands: image?.droppedBands ?? [],
+    compression: info.compression,
+    overviews: info.overviews.length,
+  };
+}
+
+/** The stack the images would form, or why they do not form one. */
+function describeStack(inspected: InspectedImage[], bands: string[] | undefined): StackReport {
+  const images = inspected.map((i) => i.image);
+  const dated = byAcquisitionTime(inspected.map((i) => ({ date: i.image?.date ?? null, i })));
+  const report: StackReport = {
+    count: inspected.length,
+    dates: dated.map((d) => d.date?.toISOString() ?? null),
+    sensor: null,
+    width: null,
+    height: null,
+    bandNames: [],
+    problem: null,
+  };
+  try {
+    const unknown = inspected.find((i) => !i.image);
+    if (unknown) {
+      report.problem = `${unknown.ref.files[0].path}: ${unknown.problem}`;
+      return report;
+    }
+    const ordered = byAcquisitionTime(images as NonNullable<(typeof images)[number]>[]);
+    report.bandNames = stackBands(ordered, bands);
+    report.sensor = ordered[0].sensor.id;
+    const window = commonWindow(ordered);
+    report.width = window.width;
+    report.height = window.height;
+  } catch (error) {
+    if (!isAutocmError(error)) throw error;
+    report.problem = error.message;
+  }
+  return report;
+}
+
+function formatNumber(value: number | null): string {
+  if (value === null) return '-';
+  return Number.isInteger(value) ? String(value) : value.toPrecision(6);
+}
+
+function imageText(r: ImageReport): string {
+  const lines = [
+    `${r.source}`,
+    `  sensor      ${r.sensor ?? `unknown (${r.sensorProblem})`}${r.sensorHow === 'detected' ? ' (detected)' : ''}`,
+    `  size        ${r.width} x ${r.height} px, ${r.bandCount} bands ${r.sampleType}`,
+    `  CRS         ${r.crs ?? 'none'}${r.pixelSize ? `, pixel ${r.pixelSize[0]} x ${r.pixelSize[1]}` : ''}`,
+    `  date        ${r.date ?? 'unknown'} (${r.dateSource})`,
+    `  nodata      ${r.nodata ?? 'none'}, ${(100 * r.nodataFraction).toFixed(2)} % of pixels${r.nonFiniteCount > 0 ? `; ${r.nonFiniteCount} NaN/Inf values` : ''}`,
+  ];
+  if (r.scaling) lines.push(`  scaling     ${r.scaling}`);
+  if (r.droppedBands.length > 0) lines.push(`  left out    ${r.droppedBands.join(', ')} (other grid)`);
+  lines.push(`  bands (${r.statisticsFrom}):`);
+  for (const b of r.bands) {
+    const name = b.name ? `${b.name} ${b.common}` : b.description || `band ${b.index}`;
+    lines.push(`    ${String(b.index).padStart(2)} ${name.padEnd(16)} min ${formatNumber(b.min)}  max ${formatNumber(b.max)}${b.nonFiniteCount ? `  NaN/Inf ${b.nonFiniteCount}` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+function stackText(s: StackReport): string {
+  const head = s.problem ? `stack of ${s.count} images: not a stack: ${s.problem}` : `stack of ${s.count} images, ${s.sensor}, ${s.width} x ${s.height} px common window, bands ${s.bandNames.join(', ')}`;
+  return `${head}\n  dates ${s.dates.map((d) => d?.slice(0, 10) ?? 'unknown').join(' ')}`;
+}
+
+export async function runInfo(inputs: string[], options: InfoOptions): Promise<{ images: ImageReport[]; stack: StackReport | null }> {
+  const bands = options.bands ? options.bands.split(',').map((b) => b.trim()).filter(Boolean) : undefined;
+  const resolve = { sensor: options.sensor, bands };
+  const refs = await expandInputs(inputs, resolve);
+  const inspected: InspectedImage[] = [];
+  const bar = refs.length > 1 ? progressBar('info', refs.length, { quiet: options.quiet }) : null;
+  const reports: ImageReport[] = [];
+  for (const ref of refs) {
+    const one = await inspectImage(ref, resolve, true);
+    inspected.push(one);
+    reports.push(await describeImage(one, options.quiet ?? false));
+    bar?.update(reports.length);
+  }
+  bar?.stop();
+  for (const r of reports) {
+    for (const b of r.bands) {
+      if (b.nonFiniteCount > 0) process.stderr.write(`autocm: warning: ${r.source}: band ${b.index} holds ${b.nonFiniteCount} NaN/Inf values (not declared nodata)\n`);
+    }
+  }
+  const order = byAcquisitionTime(reports.map((r, i) => ({ date: r.date ? new Date(r.date) : null, i }))).map((e) => e.i);
+  return { images: order.map((i) => reports[i]), stack: refs.length > 1 ? describeStack(inspected, bands) : null };
+}
+
+export function registerInfo(program: Command): void {
+  program
+    .command('info')
+    .description('describe images or a time series: sensor, size, CRS, pixel size, bands, dates, nodata fraction, value range per band')
+    .argument('<inputs...>', 'GeoTIFF files, folders, globs, list files (.txt) or STAC ItemCollection JSON (path or URL)')
+    .option('--json', 'machine-readable output')
+    .option('--sensor <name>', 'sensor profile id or JSON profile file (default: detected)')
+    .option('--bands <list>', 'bands to take from per-band files and STAC assets, comma-separated (e.g. B02,B03,B04,B08 or blue,green,red,nir)')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(async (inputs: string[], options: InfoOptions) => {
+      const result = await runInfo(inputs, options);
+      printResult(options.json ?? false, result, () => [...result.images.map(imageText), ...(result.stack ? [stackText(result.stack)] : [])].join('\n'));
+    });
+}

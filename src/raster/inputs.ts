@@ -1,0 +1,326 @@
+/**
+ * Input resolution: files, folders, globs, list files (.txt), STAC JSON (local or URL) -> image
+ * references -> inspected images (sensor, bands with scaling, date, header), each able to open
+ * itself as a RasterSource (one file, or per-band files combined by band name).
+ *
+ * A folder's images are its *.tif/*.tiff files (not recursive), except reference masks kept beside
+ * them (`mask_*`) and autocm's own outputs (`*_cloudmask`, `*_cloudprob`). Per-band files
+ * (`<stem>_B02.tif`, `<stem>_SR_B4.TIF`) with one stem form one image; other files of that stem
+ * (`<stem>_QA_PIXEL.TIF`, `<stem>_TCI_10m.tif`) are left out.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import fg from 'fast-glob';
+import { AutocmError } from '../util/errors.js';
+import { combineBandFiles, gridDifference, splitBandFileName } from './band-files.js';
+import { imageDate, type DateSource } from './dates.js';
+import { openRaster } from './open.js';
+import { imageBandScaling, type ImageBand } from './reflectance.js';
+import { chooseSensor, findBand, getSensorProfile, type SensorBand, type SensorProfile } from './sensors.js';
+import { stacImageRefs } from './stac.js';
+import type { RasterInfo, RasterSource } from './types.js';
+
+/** An image before inspection: one multi-band file, or one file per band. */
+export interface ImageRef {
+  id: string;
+  files: { path: string; band?: string }[];
+  /** Band names of a multi-band file from STAC `eo:bands`, used when the file has no band descriptions. */
+  bandHints?: string[];
+  /** Acquisition time from STAC. */
+  date?: Date | null;
+  fromStac?: boolean;
+  /** Extra metadata for sensor detection (STAC item id, platform...). */
+  metadata?: Record<string, string>;
+  extraNames?: string[];
+}
+
+export interface StackImage {
+  /** File stem (or STAC item id): names the outputs. */
+  id: string;
+  /** Path or URL; for per-band images the first band file. */
+  source: string;
+  /** Every file of the image: one, or one per band in band order. */
+  files: string[];
+  date: Date | null;
+  dateSource: DateSource;
+  sensor: SensorProfile;
+  /** 'option' when --sensor named it, else 'detected'. */
+  sensorHow: 'option' | 'detected';
+  /** Per band of the opened source: the profile band with this image's reflectance scaling. */
+  bands: ImageBand[];
+  /** Common band names in band order (e.g. blue, green, red, nir): what models and baselines match. */
+  bandNames: string[];
+  /** How the scaling was decided (baseline, MTL file...). */
+  scalingNote: string;
+  /** Per-band files left out because they are on another grid (e.g. Sentinel-2 20 m bands beside 10 m ones). */
+  droppedBands: string[];
+  /** Header of the (combined) image. */
+  info: RasterInfo;
+  /** Effective nodata: the file's, else the profile's default. */
+  nodata: number | null;
+  /** Top-left of the stack's common window inside this image (0, 0 outside a stack). */
+  offset: { x: number; y: number };
+  open(): Promise<RasterSource>;
+}
+
+export interface ResolveOptions {
+  /** Built-in sensor id or a JSON profile path; detected when omitted. */
+  sensor?: string;
+  /** Bands to take from per-band files and STAC assets (names like B04 or common names like red). */
+  bands?: string[];
+}
+
+const tiffName = /\.tiff?$/i;
+const excludedStem = /^mask_|_cloudmask$|_cloudprob$/i;
+const globChars = /[*?[\]{}]/;
+
+function isUrl(text: string): boolean {
+  return /^https?:\/\//i.test(text);
+}
+
+function stemOf(path: string): string {
+  const name = basename(path.replace(/[?#].*$/, ''));
+  return name.slice(0, name.length - extname(name).length);
+}
+
+/** Single files, and per-band files grouped by stem (same folder), in name order. */
+export function groupFiles(paths: string[]): ImageRef[] {
+  const refs: ImageRef[] = [];
+  const groups = new Map<string, ImageRef>();
+  for (const path of [...paths].sort()) {
+    const split = splitBandFileName(basename(path));
+    if (!split) {
+      refs.push({ id: stemOf(path), files: [{ path }] });
+      continue;
+    }
+    const key = join(dirname(path), split.stem);
+    let group = groups.get(key);
+    if (!group) {
+      group = { id: split.stem.replace(/_(SR|ST)$/i, ''), files: [] };
+      groups.set(key, group);
+      refs.push(group);
+    }
+    group.files.push({ path, band: split.band });
+  }
+  // Side files of a per-band product (QA_PIXEL, TCI, angle bands...) are not images of their own.
+  const groupStems = [...groups.keys()].map((key) => `${key}_`);
+  return refs.filter((ref) => ref.files.length > 1 || ref.files[0].band !== undefined || !groupStems.some((stem) => ref.files[0].path.startsWith(stem)));
+}
+
+async function folderImages(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && tiffName.test(e.name) && !excludedStem.test(stemOf(e.name)))
+    .map((e) => join(folder, e.name));
+}
+
+async function listFile(path: string): Promise<string[]> {
+  const text = await readFile(path, 'utf8');
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => (isUrl(line) ? line : resolve(dirname(path), line)));
+}
+
+/** The wanted bands of per-band inputs: --bands, else the sensor's model bands, else Blue, Green, Red, NIR. */
+function wantedBands(options: ResolveOptions): string[] {
+  if (options.bands && options.bands.length > 0) return options.bands;
+  if (options.sensor) return getSensorProfile(options.sensor).modelBands;
+  return ['blue', 'green', 'red', 'nir'];
+}
+
+/** Expands inputs into image references, without opening any raster. */
+export async function expandInputs(inputs: string[], options: ResolveOptions = {}): Promise<ImageRef[]> {
+  const refs: ImageRef[] = [];
+  for (const input of inputs) {
+    if (isUrl(input)) {
+      if (/\.json$/i.test(input.replace(/[?#].*$/, ''))) refs.push(...(await stacImageRefs(input, wantedBands(options), options.sensor ? getSensorProfile(options.sensor) : undefined)));
+      else refs.push({ id: stemOf(input), files: [{ path: input }] });
+      continue;
+    }
+    let kind: 'file' | 'folder' | 'missing';
+    try {
+      kind = (await stat(input)).isDirectory() ? 'folder' : 'file';
+    } catch {
+      kind = 'missing';
+    }
+    if (kind === 'missing') {
+      if (!globChars.test(input)) throw new AutocmError('file or folder not found', input);
+      const matches = (await fg(input, { onlyFiles: true, absolute: true })).filter((p) => tiffName.test(p));
+      if (matches.length === 0) throw new AutocmError('the pattern matches no .tif file', input);
+      refs.push(...groupFiles(matches));
+    } else if (kind === 'folder') {
+      const files = await folderImages(input);
+      if (files.length === 0) {
+        const jp2 = (await readdir(input)).some((name) => /\.jp2$/i.test(name));
+        throw new AutocmError(jp2 ? 'the folder holds JPEG2000 (.jp2) bands, which autocm cannot read: convert them first, e.g. gdal_translate -of COG B02.jp2 B02.tif' : 'the folder holds no .tif image', input);
+      }
+      refs.push(...groupFiles(files));
+    } else if (/\.json$/i.test(input)) {
+      refs.push(...(await stacImageRefs(input, wantedBands(options), options.sensor ? getSensorProfile(options.sensor) : undefined)));
+    } else if (/\.(txt|lst|list)$/i.test(input)) {
+      const lines = await listFile(input);
+      if (lines.length === 0) throw new AutocmError('the list file names no image', input);
+      refs.push(...(await expandInputs(lines, options)));
+    } else {
+      refs.push({ id: stemOf(input), files: [{ path: input }] });
+    }
+  }
+  return refs;
+}
+
+async function openAll(paths: string[]): Promise<RasterSource[]> {
+  const opened: RasterSource[] = [];
+  try {
+    for (const path of paths) opened.push(await openRaster(path));
+    return opened;
+  } catch (error) {
+    await Promise.all(opened.map((s) => s.close()));
+    throw error;
+  }
+}
+
+/** Inspection result before a sensor is required (info shows images whose sensor is unknown). */
+export interface InspectedImage {
+  ref: ImageRef;
+  image: StackImage | null;
+  /** Header of the file (or first band file) when the sensor could not be chosen. */
+  info: RasterInfo | null;
+  problem: string | null;
+}
+
+interface Chosen {
+  profile: SensorProfile;
+  how: 'option' | 'detected';
+  bands: SensorBand[];
+  files: string[];
+  dropped: string[];
+  info: RasterInfo;
+}
+
+/** Sensor and bands of a single multi-band file. */
+function chooseForFile(ref: ImageRef, info: RasterInfo, options: ResolveOptions): Chosen {
+  const described = info.bandDescriptions.some((d) => d !== '') || !ref.bandHints ? info.bandDescriptions : ref.bandHints;
+  const choice = chooseSensor({ ...info, bandDescriptions: described, metadata: { ...info.metadata, ...ref.metadata } }, options.sensor, [ref.id, ...(ref.extraNames ?? [])]);
+  return { profile: choice.profile, how: choice.how, bands: choice.bands, files: [info.source], dropped: [], info };
+}
+
+/**
+ * Sensor and bands of per-band files: each file's band name is looked up in the profile; with
+ * --bands only those are taken (all must be on one grid), else every band on the grid of the
+ * first model band found, the others being reported as dropped.
+ */
+function chooseForBandFiles(ref: ImageRef, sources: RasterSource[], options: ResolveOptions): { chosen: Chosen; keep: number[] } {
+  const first = sources[0].info;
+  const keys = ref.files.map((f, i) => f.band ?? sources[i].info.bandDescriptions[0] ?? `band${i + 1}`);
+  const pseudo = { ...first, bandCount: keys.length, bandDescriptions: keys, metadata: { ...first.metadata, ...ref.metadata } };
+  const names = [ref.id, ...ref.files.map((f) => basename(f.path))];
+  const choice = chooseSensor(pseudo, options.sensor, names);
+  const profile = choice.profile;
+  const bandOf = choice.bands;
+  let keep: number[];
+  const dropped: string[] = [];
+  if (options.bands && options.bands.length > 0) {
+    keep = options.bands.map((wanted) => {
+      const band = findBand(profile, wanted);
+      const index = band ? bandOf.findIndex((b) => b.name === band.name) : -1;
+      if (index < 0) throw new AutocmError(`no band file for band ${wanted} (files: ${keys.join(', ')})`, ref.files[0].path);
+      return index;
+    });
+    for (const i of keep) {
+      const difference = gridDifference(sources[keep[0]].info, sources[i].info);
+      if (difference) {
+        throw new AutocmError(`band ${keys[i]} is not on the grid of band ${keys[keep[0]]} (${sources[keep[0]].info.source}): ${difference}; choose bands of one resolution with --bands`, sources[i].info.source);
+      }
+    }
+  } else {
+    const anchorCommon = profile.modelBands.find((c) => bandOf.some((b) => b.common === c));
+    const anchor = anchorCommon ? bandOf.findIndex((b) => b.common === anchorCommon) : 0;
+    keep = [];
+    sources.forEach((s, i) => {
+      if (gridDifference(sources[anchor].info, s.info) === null) keep.push(i);
+      else dropped.push(`${keys[i]} (${s.info.width} x ${s.info.height})`);
+    });
+    const order = profile.bands.map((b) => b.name);
+    keep.sort((a, b) => order.indexOf(bandOf[a].name) - order.indexOf(bandOf[b].name));
+  }
+  return {
+    chosen: { profile, how: choice.how, bands: keep.map((i) => bandOf[i]), files: keep.map((i) => ref.files[i].path), dropped, info: first },
+    keep,
+  };
+}
+
+function makeImage(ref: ImageRef, chosen: Chosen, info: RasterInfo): StackImage {
+  const scaling = imageBandScaling(chosen.profile, chosen.bands, { ...info.metadata, ...ref.metadata }, chosen.files);
+  const { date, dateSource } =
+    ref.fromStac && ref.date ? { date: ref.date, dateSource: 'stac' as const } : imageDate(info.metadata, [ref.id, ...chosen.files.map((f) => basename(f))]);
+  const files = chosen.files;
+  const bandKeys = ref.files.length > 1 ? files.map((f) => ref.files.find((r) => r.path === f)?.band ?? '') : [];
+  return {
+    id: ref.id,
+    source: files[0],
+    files,
+    date,
+    dateSource,
+    sensor: chosen.profile,
+    sensorHow: chosen.how,
+    bands: scaling.bands,
+    bandNames: scaling.bands.map((b) => b.common),
+    scalingNote: scaling.note,
+    droppedBands: chosen.dropped,
+    info,
+    nodata: info.nodata ?? chosen.profile.nodata,
+    offset: { x: 0, y: 0 },
+    open: async () => {
+      if (files.length === 1) return openRaster(files[0]);
+      const sources = await openAll(files);
+      return combineBandFiles(sources.map((source, i) => ({ band: bandKeys[i], source })));
+    },
+  };
+}
+
+/**
+ * Opens the headers of one reference and names its sensor and bands. `lenient` (for info) keeps
+ * going when detection fails; a --sensor that does not fit the file is always an error.
+ */
+export async function inspectImage(ref: ImageRef, options: ResolveOptions = {}, lenient = false): Promise<InspectedImage> {
+  const sources = await openAll(ref.files.map((f) => f.path));
+  try {
+    if (sources.length === 1 && ref.files[0].band === undefined) {
+      const info = sources[0].info;
+      try {
+        return { ref, image: makeImage(ref, chooseForFile(ref, info, options), info), info, problem: null };
+      } catch (error) {
+        if (!lenient || options.sensor !== undefined || !(error instanceof AutocmError)) throw error;
+        return { ref, image: null, info, problem: error.message };
+      }
+    }
+    let chosen: Chosen;
+    let keep: number[];
+    try {
+      ({ chosen, keep } = chooseForBandFiles(ref, sources, options));
+    } catch (error) {
+      if (!lenient || options.sensor !== undefined || !(error instanceof AutocmError)) throw error;
+      return { ref, image: null, info: sources[0].info, problem: error.message };
+    }
+    const combined = await combineBandFiles(keep.map((i) => ({ band: ref.files[i].band ?? `band${i + 1}`, source: sources[i] })));
+    const info = combined.info;
+    return { ref, image: makeImage(ref, chosen, info), info, problem: null };
+  } finally {
+    // combineBandFiles closes the files itself when it refuses them: a second close is harmless.
+    await Promise.all(sources.map((s) => s.close().catch(() => undefined)));
+  }
+}
+
+/**
+ * The images of the inputs in input order (folder contents and globs in name order), each
+ * inspected: sensor (--sensor or detected), bands, scaling, date. For commands that take single
+ * images (predict); `openStack` adds ordering by time and co-registration.
+ */
+export async function resolveInputs(inputs: string[], options: ResolveOptions = {}): Promise<StackImage[]> {
+  const refs = await expandInputs(inputs, options);
+  const images: StackImage[] = [];
+  for (const ref of refs) images.push((await inspectImage(ref, options)).image!);
+  return images;
+}
