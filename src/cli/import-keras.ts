@@ -1,0 +1,29 @@
+import { type Command } from 'commander';
+import { importKerasCheckpoint } from '../model/keras-import.js';
+import { formatModelSummary, summariseModel } from '../model/summary.js';
+import { printResult } from './output.js';
+
+interface ImportKerasCliOptions {
+  output: string;
+  sensor?: string;
+  bands?: string;
+  json?: boolean;
+}
+
+/** `autocm import-keras PREFIX -o model.safetensors`: the authors' Keras checkpoint as an autocm model. */
+export function registerImportKeras(program: Command): void {
+  program
+    .command('import-keras')
+    .description('Import a Keras U-Net checkpoint written by the Auto-CM reference code (save_weights: PREFIX.index + PREFIX.data-*), CRC-checked, as an autocm model')
+    .argument('<prefix>', 'checkpoint prefix, e.g. path/u_model_autocm (the files PREFIX.index and PREFIX.data-00000-of-00001)')
+    .requiredOption('-o, --output <file>', 'model file to write (.safetensors)')
+    .option('--sensor <name>', 'sensor profile recorded in the model (default planetscope4 for a 4-band checkpoint without --bands)')
+    .option('--bands <names>', 'comma-separated band names in input order (default Blue,Green,Red,NIR)')
+    .option('--json', 'machine-readable summary on stdout')
+    .action(async (prefix: string, options: ImportKerasCliOptions) => {
+      const bands = options.bands?.split(',').map((b) => b.trim());
+      const model = await importKerasCheckpoint(prefix.replace(/\.index$/, ''), options.output, { sensor: options.sensor, bands });
+      const summary = summariseModel(model, options.output);
+      printResult(options.json ?? false, summary, () => `imported ${prefix}\n${formatModelSummary(summary)}`);
+    });
+}

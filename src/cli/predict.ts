@@ -1,0 +1,88 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { defaultModelPath, hasDefaultModel } from '../model/default-model.js';
+import { predictDefaults, predictImages, type ImageSummary } from '../predict/predict-images.js';
+import type { ProbabilityFormat } from '../predict/scene-predictor.js';
+import { AutocmError } from '../util/errors.js';
+import { printResult } from './output.js';
+
+function number(kind: 'integer' | 'number') {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isFinite(parsed) || (kind === 'integer' && !Number.isInteger(parsed))) throw new InvalidArgumentError(`not ${kind === 'integer' ? 'a whole number' : 'a number'}: ${value}`);
+    return parsed;
+  };
+}
+
+interface PredictCliOptions {
+  output: string;
+  model?: string;
+  sensor?: string;
+  threshold: number;
+  buffer: number;
+  format: string;
+  tile: number;
+  overlap: number;
+  threads?: number;
+  provider?: string;
+  overwrite?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function registerPredict(program: Command): void {
+  program
+    .command('predict')
+    .description('Cloud probability and cloud mask COGs on the grid of each input image (<stem>_cloudprob.tif, <stem>_cloudmask.tif)')
+    .argument('<input...>', 'images: GeoTIFF files, folders, globs, list files, or a STAC ItemCollection')
+    .requiredOption('-o, --output <dir>', 'output folder (created if missing)')
+    .option('--model <file>', 'model weights (.safetensors); default: models/autocm-default.safetensors shipped with autocm')
+    .option('--sensor <name>', 'sensor profile of the inputs (default: detected)')
+    .option('--threshold <p>', 'a pixel is cloud when its probability is >= p', number('number'), predictDefaults.threshold)
+    .option('--buffer <pixels>', 'dilate the cloud mask by a disk (Euclidean radius) of this many pixels', number('integer'), predictDefaults.buffer)
+    .option('--format <type>', 'probability output: uint8 (0-100 %, nodata 255) or float32 (0..1, nodata NaN)', predictDefaults.format)
+    .option('--tile <px>', 'tile size for the network (multiple of 8)', number('integer'), predictDefaults.tile)
+    .option('--overlap <px>', `overlap between tiles, blended (>= ${predictDefaults.overlap})`, number('integer'), predictDefaults.overlap)
+    .option('--threads <n>', 'intra-op threads (default: all cores)', number('integer'))
+    .option('--provider <name>', 'ONNX Runtime execution provider (cpu, cuda, ...)')
+    .option('--overwrite', 'replace existing outputs (default: skip an image whose two outputs exist)')
+    .option('--quiet', 'no progress bars')
+    .option('--json', 'machine-readable summary on stdout')
+    .action(async (inputs: string[], options: PredictCliOptions) => {
+      const model = options.model ?? defaultModel();
+      const summary = await predictImages(inputs, {
+        model,
+        outputDirectory: options.output,
+        sensor: options.sensor,
+        threshold: options.threshold,
+        buffer: options.buffer,
+        format: options.format as ProbabilityFormat,
+        tile: options.tile,
+        overlap: options.overlap,
+        threads: options.threads,
+        provider: options.provider,
+        overwrite: options.overwrite,
+        quiet: options.quiet || options.json,
+      });
+      printResult(options.json ?? false, summary, () => summary.images.map(describeImage).join('\n'));
+    });
+}
+
+function defaultModel(): string {
+  if (hasDefaultModel()) return defaultModelPath;
+  throw new AutocmError(
+    'no model given and no default model shipped with this installation: pass --model FILE.safetensors, or convert the authors\' Keras checkpoint with `autocm import-keras PREFIX -o model.safetensors`',
+    defaultModelPath,
+  );
+}
+
+function percent(fraction: number | null | undefined): string {
+  return fraction === null || fraction === undefined ? 'n/a' : `${(100 * fraction).toFixed(1)} %`;
+}
+
+function describeImage(image: ImageSummary): string {
+  if (image.status === 'skipped') return `${image.input}: skipped, outputs exist (--overwrite to replace)`;
+  return (
+    `${image.input}: cloud ${percent(image.cloudFraction)}, nodata ${percent(image.nodataFraction)}, ` +
+    `${image.seconds!.toFixed(1)} s (${image.megapixelsPerSecond!.toFixed(2)} Mpx/s) -> ${image.outputs.probability}, ${image.outputs.mask}`
+  );
+}

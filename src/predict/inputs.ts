@@ -1,0 +1,17 @@
+import { resolveInputs } from '../raster/inputs.js';
+import type { PredictionInput } from './predict-images.js';
+
+/** The prediction inputs of `autocm predict`: files, folders, globs, list files, STAC (raster/inputs). */
+export async function resolvePredictionInputs(inputs: string[], sensor?: string): Promise<PredictionInput[]> {
+  const images = await resolveInputs(inputs, { sensor });
+  return images.map((image) => ({
+    id: image.id,
+    source: image.source,
+    bandNames: image.bandNames,
+    nodata: image.nodata,
+    sensor: image.sensor.id,
+    file: image.files.length === 1 ? image.files[0] : undefined,
+    open: () => image.open(),
+    reflectanceScaling: (bands) => bands.map((b) => ({ scale: image.bands[b]!.scale, offset: image.bands[b]!.offset })),
+  }));
+}

@@ -1,0 +1,231 @@
+import { rm } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { createMaskSession } from '../engine/mask-session.js';
+import { loadModel, type ModelFile } from '../model/weights.js';
+import { createCogWriter } from '../raster/cog-writer.js';
+import { resolvePredictionInputs } from './inputs.js';
+import type { CogWriter, RasterSource } from '../raster/types.js';
+import { AutocmError } from '../util/errors.js';
+import { progressBar } from '../util/progress.js';
+import { version } from '../version.js';
+import { selectModelBands } from './band-selection.js';
+import { imageNormalisation, type BandScaling } from './image-normalisation.js';
+import { checkDistinctStems, exists, outputPathsFor, prepareOutputDirectory, type OutputPaths } from './output-paths.js';
+import { predictScene, probabilityNodata, type ProbabilityFormat } from './scene-predictor.js';
+import { minimumOverlap } from './tile-plan.js';
+import { workerTileSource } from './worker-tile-source.js';
+
+export interface PredictOptions {
+  model: string;
+  outputDirectory: string;
+  sensor?: string;
+  /** Cloud when probability >= threshold. Default 0.5. */
+  threshold?: number;
+  /** Dilation of the cloud mask by a disk of N pixels. Default 0. */
+  buffer?: number;
+  format?: ProbabilityFormat;
+  tile?: number;
+  overlap?: number;
+  threads?: number;
+  provider?: string;
+  /** Replace existing outputs; without it an image whose outputs all exist is skipped. */
+  overwrite?: boolean;
+  /** No progress bars. */
+  quiet?: boolean;
+  /** Read and normalise tiles in a worker thread, overlapping inference (default true). */
+  readInWorker?: boolean;
+  warn?: (message: string) => void;
+}
+
+export interface ImageSummary {
+  input: string;
+  id: string;
+  status: 'written' | 'skipped';
+  sensor?: string;
+  outputs: OutputPaths;
+  width?: number;
+  height?: number;
+  tiles?: number;
+  /** Cloud pixels (after the buffer) over valid pixels; null when no pixel is valid. */
+  cloudFraction?: number | null;
+  nodataFraction?: number;
+  nonFinitePixels?: number;
+  normalisation?: string;
+  seconds?: number;
+  megapixelsPerSecond?: number;
+}
+
+export interface PredictSummary {
+  model: string;
+  threshold: number;
+  buffer: number;
+  format: ProbabilityFormat;
+  tile: number;
+  overlap: number;
+  images: ImageSummary[];
+  /** Peak resident memory of this process so far, MiB. */
+  peakRssMiB: number;
+}
+
+export const predictDefaults = { threshold: 0.5, buffer: 0, format: 'uint8' as ProbabilityFormat, tile: 1024, overlap: minimumOverlap };
+
+/** One input image as prediction needs it. */
+export interface PredictionInput {
+  /** Output name stem. */
+  id: string;
+  /** Path or URL, for messages and the summary. */
+  source: string;
+  /** Band names (canonical, e.g. blue, green, red, nir), to pick the model's bands by name. */
+  bandNames: string[];
+  /** Nodata value: the file's, else the sensor profile's default. */
+  nodata: number | null;
+  /** Sensor profile id, for the summary. */
+  sensor?: string;
+  /** The path or URL when the image is one file (tiles are then read in a worker thread). */
+  file?: string;
+  open(): Promise<RasterSource>;
+  /** Per-band DN -> reflectance of the image's sensor (for models with 'reflectance' normalisation). */
+  reflectanceScaling(bands: number[]): BandScaling[];
+}
+
+/** Predicts cloud probability and mask COGs for every input image (files, folders, globs, lists, STAC). */
+export async function predictImages(inputs: string[], options: PredictOptions): Promise<PredictSummary> {
+  validateOptions({ ...predictDefaults, ...options });
+  const model = await loadModel(options.model);
+  const images = await resolvePredictionInputs(inputs, options.sensor);
+  return predictImageList(images, model, options);
+}
+
+/** Predicts already resolved images with a loaded model. */
+export async function predictImageList(images: PredictionInput[], model: ModelFile, options: PredictOptions): Promise<PredictSummary> {
+  const o = { ...predictDefaults, ...options };
+  const warn = options.warn ?? ((message: string) => process.stderr.write(`autocm: warning: ${message}\n`));
+  validateOptions(o);
+  if (images.length === 0) throw new AutocmError('no input images found');
+  checkDistinctStems(images);
+  await prepareOutputDirectory(o.outputDirectory);
+  const session = await createMaskSession(model, { threads: o.threads, provider: o.provider });
+  const summary: PredictSummary = { model: o.model, threshold: o.threshold, buffer: o.buffer, format: o.format, tile: o.tile, overlap: o.overlap, images: [], peakRssMiB: 0 };
+  try {
+    for (const image of images) {
+      const outputs = outputPathsFor(o.outputDirectory, image.id);
+      if (!o.overwrite && (await exists(outputs.probability)) && (await exists(outputs.mask))) {
+        summary.images.push({ input: image.source, id: image.id, status: 'skipped', outputs });
+        continue;
+      }
+      const source = await image.open();
+      try {
+        summary.images.push(await predictOne(source, image, outputs, model, session, o, warn));
+      } finally {
+        await source.close();
+      }
+    }
+  } finally {
+    await session.release();
+  }
+  summary.peakRssMiB = process.resourceUsage().maxRSS / 1024;
+  return summary;
+}
+
+function validateOptions(o: Required<Pick<PredictOptions, 'threshold' | 'buffer' | 'tile' | 'overlap' | 'format'>>): void {
+  if (!(o.threshold >= 0 && o.threshold <= 1)) throw new AutocmError(`--threshold must be in [0, 1] (got ${o.threshold})`);
+  if (!Number.isInteger(o.buffer) || o.buffer < 0) throw new AutocmError(`--buffer must be a whole number of pixels >= 0 (got ${o.buffer})`);
+  if (!Number.isInteger(o.tile) || o.tile < 64 || o.tile % 8 !== 0) throw new AutocmError(`--tile must be a multiple of 8, at least 64 (got ${o.tile})`);
+  if (!Number.isInteger(o.overlap) || o.overlap % 8 !== 0 || o.overlap < minimumOverlap || o.overlap > o.tile / 2) {
+    throw new AutocmError(`--overlap must be a multiple of 8 from ${minimumOverlap} (tile borders affect the network that far in) to half the tile (got ${o.overlap})`);
+  }
+  if (o.format !== 'uint8' && o.format !== 'float32') throw new AutocmError(`--format must be uint8 or float32 (got ${String(o.format)})`);
+}
+
+type Image = PredictionInput;
+type Session = Awaited<ReturnType<typeof createMaskSession>>;
+
+async function predictOne(
+  source: RasterSource,
+  image: Image,
+  outputs: OutputPaths,
+  model: ModelFile,
+  session: Session,
+  o: PredictOptions & typeof predictDefaults,
+  warn: (message: string) => void,
+): Promise<ImageSummary> {
+  const started = performance.now();
+  const { width, height } = source.info;
+  if (width < 8 || height < 8) throw new AutocmError(`image is ${width} x ${height} px; the network needs at least 8 x 8`, image.source);
+  const bands = selectModelBands(image.source, image.bandNames, model.metadata.bands);
+  const normalisation = await imageNormalisation(source, bands, image.nodata, model.metadata.normalisation, () => image.reflectanceScaling(bands), o.model);
+  const metadata = {
+    AUTOCM_VERSION: version,
+    AUTOCM_MODEL: basename(o.model),
+    AUTOCM_INPUT: basename(image.source),
+    AUTOCM_NORMALISATION: normalisation.description,
+    AUTOCM_THRESHOLD: String(o.threshold),
+    AUTOCM_BUFFER: String(o.buffer),
+  };
+  const common = { width, height, bandCount: 1, georeference: source.info, blockSize: 512 };
+  const writers: { probability?: CogWriter; mask?: CogWriter } = {};
+  const finished: string[] = [];
+  let bar: ReturnType<typeof progressBar> | undefined;
+  try {
+    writers.probability = await createCogWriter(outputs.probability, {
+      ...common,
+      sampleType: o.format,
+      nodata: probabilityNodata[o.format],
+      overviewResampling: 'average',
+      bandDescriptions: [o.format === 'uint8' ? 'cloud probability (percent)' : 'cloud probability'],
+      metadata: { ...metadata, AUTOCM_PROBABILITY_SCALE: o.format === 'uint8' ? '100' : '1' },
+    });
+    writers.mask = await createCogWriter(outputs.mask, {
+      ...common,
+      sampleType: 'uint8',
+      nodata: 255,
+      overviewResampling: 'nearest',
+      bandDescriptions: ['cloud mask (0 clear, 1 cloud)'],
+      metadata,
+    });
+    const statistics = await predictScene(source, session, { probability: writers.probability, mask: writers.mask }, {
+      bands,
+      nodata: image.nodata,
+      normalisation,
+      tile: o.tile,
+      overlap: o.overlap,
+      threshold: o.threshold,
+      buffer: o.buffer,
+      probabilityFormat: o.format,
+      tileSource: o.readInWorker !== false && image.file ? (plan, tileOptions) => workerTileSource(image.file!, plan, tileOptions) : undefined,
+      onTile: (done, total) => {
+        bar ??= progressBar(basename(image.source), total, { quiet: o.quiet });
+        bar.update(done);
+      },
+    });
+    bar?.stop();
+    await writers.probability.finish();
+    finished.push(outputs.probability);
+    await writers.mask.finish();
+    finished.push(outputs.mask);
+    if (statistics.nonFinitePixels > 0) warn(`${image.source}: ${statistics.nonFinitePixels} pixels with NaN or infinite values were treated as nodata`);
+    const seconds = (performance.now() - started) / 1000;
+    const valid = statistics.pixels - statistics.nodataPixels;
+    return {
+      input: image.source,
+      id: image.id,
+      status: 'written',
+      sensor: image.sensor,
+      outputs,
+      width,
+      height,
+      tiles: statistics.tiles,
+      cloudFraction: valid > 0 ? statistics.cloudPixels / valid : null,
+      nodataFraction: statistics.nodataPixels / statistics.pixels,
+      nonFinitePixels: statistics.nonFinitePixels,
+      normalisation: normalisation.description,
+      seconds,
+      megapixelsPerSecond: statistics.pixels / 1e6 / seconds,
+    };
+  } catch (error) {
+    bar?.stop();
+    // No half set of outputs: a finished probability without its mask goes too.
+    await Promise.all([writers.probability?.abort(), writers.mask?.abort(), ...finished.map((path) => rm(path, { force: true }))]);
+    throw error;
+  }
+}

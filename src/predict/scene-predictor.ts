@@ -1,0 +1,211 @@
+import type { CogWriter, RasterSource, TypedArray } from '../raster/types.js';
+import { axisWeights, axisWeightSums } from './blend-weights.js';
+import { CLEAR, CLOUD, MASK_NODATA, StreamingDilation } from './mask-dilation.js';
+import type { InputNormalisation, NormalisedTile } from './normalisation.js';
+import { planTiles, type AxisTile, type TilePlan } from './tile-plan.js';
+import { inThreadTileSource, type TileSource, type TileSourceOptions } from './tile-source.js';
+
+/** The network as this module needs it: NCHW normalised input in, per-pixel probability out. */
+export interface MaskRunner {
+  run(input: Float32Array, n: number, height: number, width: number): Promise<{ mask: Float32Array }>;
+}
+
+export type ProbabilityFormat = 'uint8' | 'float32';
+/** Probability nodata: 255 for uint8 (0-100 percent), NaN for float32 (0..1). */
+export const probabilityNodata: Record<ProbabilityFormat, number> = { uint8: 255, float32: Number.NaN };
+
+export interface ScenePredictionOptions {
+  /** 0-based indices of the source bands that feed the model, in the model's order. */
+  bands: number[];
+  /** Nodata value of the image (all bands equal to it = nodata); default: the file's. */
+  nodata?: number | null;
+  normalisation: InputNormalisation;
+  tile: number;
+  overlap: number;
+  /** A pixel is cloud when its probability is >= threshold. */
+  threshold: number;
+  /** Dilation of the cloud mask by a disk of this radius in pixels (0: none). */
+  buffer: number;
+  probabilityFormat: ProbabilityFormat;
+  onTile?: (done: number, total: number) => void;
+  /** Rows read per chunk; default: whole block rows of the file, >= 512. */
+  readChunkRows?: number;
+  /** Where normalised tiles come from; default: read and normalised in this thread. */
+  tileSource?: (plan: TilePlan, options: TileSourceOptions) => Promise<TileSource>;
+}
+
+export interface SceneStatistics {
+  pixels: number;
+  nodataPixels: number;
+  cloudPixels: number;
+  /** Pixels whose input had NaN or infinite values (counted as nodata). */
+  nonFinitePixels: number;
+  tiles: number;
+}
+
+/**
+ * Predicts one scene tile by tile and streams both outputs row strip by row strip. Tiles
+ * overlap and are blended with weights that fall to 0 at tile borders; the blend sum of a tile
+ * row is kept in a strip of one tile height by the scene width, and rows no later tile reaches
+ * are written out at once, so memory depends on tile size and scene width, not on scene height.
+ * The next tile is read and normalised while the network runs on the current one.
+ */
+export async function predictScene(
+  source: RasterSource,
+  runner: MaskRunner,
+  writers: { probability: CogWriter; mask: CogWriter },
+  options: ScenePredictionOptions,
+): Promise<SceneStatistics> {
+  const { width, height } = source.info;
+  const nodataValue = options.nodata === undefined ? source.info.nodata : options.nodata;
+  const plan = planTiles(width, height, options.tile, options.overlap);
+  const columnWeights = axisWeights(plan.columns, options.overlap);
+  const rowWeights = axisWeights(plan.rows, options.overlap);
+  const columnSums = axisWeightSums(plan.columns, columnWeights, width);
+  const rowSums = axisWeightSums(plan.rows, rowWeights, height);
+  const stripRows = Math.max(...plan.rows.map((row) => row.length));
+  const sum = new Float32Array(stripRows * width);
+  const nodataStrip = new Uint8Array(stripRows * width);
+  const dilation = new StreamingDilation(width, height, options.buffer);
+  const statistics: SceneStatistics = { pixels: width * height, nodataPixels: 0, cloudPixels: 0, nonFinitePixels: 0, tiles: plan.count };
+  const tileOptions: TileSourceOptions = { bands: options.bands, nodata: nodataValue, normalisation: options.normalisation, readChunkRows: options.readChunkRows };
+  const tiles = options.tileSource ? await options.tileSource(plan, tileOptions) : inThreadTileSource(source, plan, tileOptions);
+  try {
+    return await runTiles(plan, tiles, runner, writers, options, { width, height, statistics, columnWeights, rowWeights, columnSums, rowSums, sum, nodataStrip, stripRows, dilation });
+  } finally {
+    await tiles.close();
+  }
+}
+
+interface SceneState {
+  width: number;
+  height: number;
+  statistics: SceneStatistics;
+  columnWeights: Float32Array[];
+  rowWeights: Float32Array[];
+  columnSums: Float64Array;
+  rowSums: Float64Array;
+  sum: Float32Array;
+  nodataStrip: Uint8Array;
+  stripRows: number;
+  dilation: StreamingDilation;
+}
+
+async function runTiles(
+  plan: TilePlan,
+  tiles: TileSource,
+  runner: MaskRunner,
+  writers: { probability: CogWriter; mask: CogWriter },
+  options: ScenePredictionOptions,
+  state: SceneState,
+): Promise<SceneStatistics> {
+  const { width, height, statistics, columnWeights, rowWeights, columnSums, rowSums, sum, nodataStrip, stripRows, dilation } = state;
+  const tileAt = (index: number) => ({ row: plan.rows[Math.floor(index / plan.columns.length)]!, column: plan.columns[index % plan.columns.length]! });
+  const prepare = (index: number) => tiles.tile(index);
+  let pendingWrite: Promise<void> = Promise.resolve();
+  let next: Promise<NormalisedTile> | undefined = prepare(0);
+  for (let index = 0; index < plan.count; index++) {
+    const tile: NormalisedTile = await next!;
+    next = index + 1 < plan.count ? prepare(index + 1) : undefined;
+    next?.catch(() => undefined); // awaited on the next turn; a failure surfaces there
+    const { row, column } = tileAt(index);
+    const rowIndex = Math.floor(index / plan.columns.length);
+    const columnIndex = index % plan.columns.length;
+    const { mask } = await runner.run(tile.input, 1, row.size, column.size);
+    statistics.nonFinitePixels += tile.nonFinite;
+    accumulate(mask, tile.nodata, row, column, rowWeights[rowIndex]!, columnWeights[columnIndex]!, sum, nodataStrip, width);
+    options.onTile?.(index + 1, plan.count);
+
+    if (columnIndex === plan.columns.length - 1) {
+      const finalEnd = rowIndex + 1 < plan.rows.length ? plan.rows[rowIndex + 1]!.start : height;
+      const rows = finalEnd - row.start;
+      const strip = finishRows(sum, nodataStrip, rows, row.start, width, rowSums, columnSums, options, statistics);
+      const maskRows = dilation.push(strip.maskState);
+      countCloud(maskRows.rows, statistics);
+      await pendingWrite;
+      pendingWrite = writeStrips(writers, row.start, rows, strip.probability, maskRows, width);
+      pendingWrite.catch(() => undefined);
+      // Rows still reached by the next tile row move to the top of the strip.
+      sum.copyWithin(0, rows * width);
+      sum.fill(0, (stripRows - rows) * width);
+      nodataStrip.copyWithin(0, rows * width);
+      nodataStrip.fill(0, (stripRows - rows) * width);
+    }
+  }
+  await pendingWrite;
+  return statistics;
+}
+
+function accumulate(
+  mask: Float32Array,
+  nodata: Uint8Array,
+  row: AxisTile,
+  column: AxisTile,
+  rowWeights: Float32Array,
+  columnWeights: Float32Array,
+  sum: Float32Array,
+  nodataStrip: Uint8Array,
+  width: number,
+): void {
+  // The strip's first row is this tile row's first image row.
+  for (let r = 0; r < row.length; r++) {
+    const wy = rowWeights[r]!;
+    const from = (r + row.padBefore) * column.size + column.padBefore;
+    const to = r * width + column.start;
+    for (let c = 0; c < column.length; c++) {
+      sum[to + c] += mask[from + c]! * wy * columnWeights[c]!;
+      nodataStrip[to + c] = nodata[r * column.length + c]!;
+    }
+  }
+}
+
+function finishRows(
+  sum: Float32Array,
+  nodataStrip: Uint8Array,
+  rows: number,
+  y: number,
+  width: number,
+  rowSums: Float64Array,
+  columnSums: Float64Array,
+  options: ScenePredictionOptions,
+  statistics: SceneStatistics,
+): { probability: TypedArray; maskState: Uint8Array } {
+  const count = rows * width;
+  const probability = options.probabilityFormat === 'uint8' ? new Uint8Array(count) : new Float32Array(count);
+  const nodataOut = probabilityNodata[options.probabilityFormat];
+  const scale = options.probabilityFormat === 'uint8' ? 100 : 1;
+  const maskState = new Uint8Array(count);
+  for (let r = 0; r < rows; r++) {
+    const rowSum = rowSums[y + r]!;
+    for (let c = 0; c < width; c++) {
+      const i = r * width + c;
+      if (nodataStrip[i] === 1) {
+        probability[i] = nodataOut;
+        maskState[i] = MASK_NODATA;
+        statistics.nodataPixels++;
+        continue;
+      }
+      const p = Math.min(1, Math.max(0, sum[i]! / (rowSum * columnSums[c]!)));
+      probability[i] = scale === 100 ? Math.round(p * 100) : p;
+      maskState[i] = p >= options.threshold ? CLOUD : CLEAR;
+    }
+  }
+  return { probability, maskState };
+}
+
+function countCloud(rows: Uint8Array, statistics: SceneStatistics): void {
+  for (let i = 0; i < rows.length; i++) if (rows[i] === CLOUD) statistics.cloudPixels++;
+}
+
+async function writeStrips(
+  writers: { probability: CogWriter; mask: CogWriter },
+  y: number,
+  rows: number,
+  probability: TypedArray,
+  maskRows: { y: number; rows: Uint8Array },
+  width: number,
+): Promise<void> {
+  await writers.probability.writeWindow({ window: { x: 0, y, width, height: rows }, bands: [probability] });
+  const maskHeight = maskRows.rows.length / width;
+  if (maskHeight > 0) await writers.mask.writeWindow({ window: { x: 0, y: maskRows.y, width, height: maskHeight }, bands: [maskRows.rows] });
+}

@@ -1,0 +1,44 @@
+import type { RasterSource } from '../raster/types.js';
+import { normaliseTile, type InputNormalisation, type NormalisedTile } from './normalisation.js';
+import { chunkRowsFor, directStripReader, RowBuffer } from './row-buffer.js';
+import type { TilePlan } from './tile-plan.js';
+
+/** Normalised network inputs of a scene's tiles, in plan order (row-major). */
+export interface TileSource {
+  /** Tile `index`; call in increasing order. Starting the next one early overlaps it with inference. */
+  tile(index: number): Promise<NormalisedTile>;
+  close(): Promise<void>;
+}
+
+export interface TileSourceOptions {
+  bands: number[];
+  nodata: number | null;
+  normalisation: InputNormalisation;
+  readChunkRows?: number;
+}
+
+/** Reads and normalises tiles in this thread (rows read once per block row, kept while needed). */
+export function inThreadTileSource(source: RasterSource, plan: TilePlan, options: TileSourceOptions): TileSource {
+  const { width, height } = source.info;
+  const rows = new RowBuffer(directStripReader(source, options.bands), width, height, options.readChunkRows ?? chunkRowsFor(source.info.blockHeight));
+  return {
+    async tile(index) {
+      const row = plan.rows[Math.floor(index / plan.columns.length)]!;
+      const column = plan.columns[index % plan.columns.length]!;
+      if (index % plan.columns.length === 0) {
+        // A new tile row: rows above it are done; start reading what the next tile row needs.
+        rows.release(row.start);
+        const nextRow = plan.rows[Math.floor(index / plan.columns.length) + 1];
+        rows.prefetch(nextRow ? nextRow.start + nextRow.length : height);
+      }
+      const bands = await rows.window(column.start, row.start, column.length, row.length);
+      return normaliseTile(
+        bands,
+        { width: column.length, height: row.length, inputWidth: column.size, inputHeight: row.size, padLeft: column.padBefore, padTop: row.padBefore },
+        options.normalisation,
+        options.nodata,
+      );
+    },
+    async close() {},
+  };
+}

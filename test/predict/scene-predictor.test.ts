@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { CogWriter, RasterInfo, RasterSource, TypedArray, Window, WindowData } from '../../src/raster/types.js';
+import { stretchNormalisation } from '../../src/predict/normalisation.js';
+import { predictScene, type MaskRunner } from '../../src/predict/scene-predictor.js';
+
+/** A raster held in memory (band-sequential uint16), read window by window like a file. */
+function memoryRaster(width: number, height: number, bands: Uint16Array[], nodata: number | null): RasterSource {
+  const info = { source: 'memory.tif', width, height, bandCount: bands.length, sampleType: 'uint16', nodata, overviews: [], blockWidth: width, blockHeight: 7 } as unknown as RasterInfo;
+  return {
+    info,
+    async readWindow(window: Window, options = {}): Promise<WindowData> {
+      const indices = options.bands ?? bands.map((_, i) => i);
+      return {
+        window,
+        bands: indices.map((b) => {
+          const out = new Uint16Array(window.width * window.height);
+          for (let r = 0; r < window.height; r++) out.set(bands[b]!.subarray((window.y + r) * width + window.x, (window.y + r) * width + window.x + window.width), r * window.width);
+          return out;
+        }),
+      };
+    },
+    async close() {},
+  };
+}
+
+/** Collects written windows into full images and checks each pixel is written exactly once. */
+function memoryWriter(width: number, height: number, make: (n: number) => TypedArray): CogWriter & { image: TypedArray; written: Uint8Array } {
+  const image = make(width * height);
+  const written = new Uint8Array(width * height);
+  return {
+    image,
+    written,
+    async writeWindow({ window, bands }) {
+      for (let r = 0; r < window.height; r++)
+        for (let c = 0; c < window.width; c++) {
+          const i = (window.y + r) * width + window.x + c;
+          assert.equal(written[i], 0, `pixel ${i} written twice`);
+          written[i] = 1;
+          image[i] = bands[0]![r * window.width + c]!;
+        }
+    },
+    async finish() {},
+    async abort() {},
+  };
+}
+
+/** A per-pixel "network" (probability = mean of the input bands): tiling must not change it at all. */
+const pointwise: MaskRunner = {
+  async run(input, n, h, w) {
+    const plane = h * w;
+    const bandsPerImage = input.length / (n * plane);
+    const mask = new Float32Array(n * plane);
+    for (let i = 0; i < plane; i++) {
+      let s = 0;
+      for (let b = 0; b < bandsPerImage; b++) s += input[b * plane + i]!;
+      mask[i] = s / bandsPerImage;
+    }
+    return { mask };
+  },
+};
+
+function scene(width: number, height: number): Uint16Array[] {
+  return [0, 1, 2].map((b) => new Uint16Array(width * height).map((_, i) => ((i % width) * 7 + Math.floor(i / width) * 13 + b * 101) % 1000));
+}
+
+async function run(width: number, height: number, bands: Uint16Array[], nodata: number | null, tile: number, overlap: number, buffer = 0, readChunkRows?: number) {
+  const probability = memoryWriter(width, height, (n) => new Uint8Array(n));
+  const mask = memoryWriter(width, height, (n) => new Uint8Array(n));
+  const tiles: number[] = [];
+  const statistics = await predictScene(memoryRaster(width, height, bands, nodata), pointwise, { probability, mask }, {
+    bands: [0, 1, 2],
+    normalisation: stretchNormalisation(3, 0, 1000, 'test'),
+    tile,
+    overlap,
+    threshold: 0.4567, // no pixel lies exactly on it, so float rounding cannot flip one
+    buffer,
+    probabilityFormat: 'uint8',
+    onTile: (done) => tiles.push(done),
+    readChunkRows,
+  });
+  assert.ok(probability.written.every((v) => v === 1) && mask.written.every((v) => v === 1), 'every pixel written');
+  assert.deepEqual(tiles, Array.from({ length: statistics.tiles }, (_, i) => i + 1));
+  return { probability: probability.image, mask: mask.image, statistics };
+}
+
+test('tiled and whole prediction agree exactly for a per-pixel operator (blend weights normalise to 1), on odd sizes', async () => {
+  const width = 301;
+  const height = 203;
+  const bands = scene(width, height);
+  const whole = await run(width, height, bands, null, 512, 64);
+  assert.equal(whole.statistics.tiles, 1);
+  for (const [tile, overlap, chunkRows] of [
+    [128, 64, 13],
+    [96, 72, undefined],
+    [200, 64, 50],
+  ] as const) {
+    const tiled = await run(width, height, bands, null, tile, overlap, 0, chunkRows);
+    assert.ok(tiled.statistics.tiles >= 4);
+    let maxDifference = 0;
+    for (let i = 0; i < whole.probability.length; i++) maxDifference = Math.max(maxDifference, Math.abs(whole.probability[i]! - tiled.probability[i]!));
+    assert.ok(maxDifference <= 1, `tile ${tile}: max difference ${maxDifference} percent (rounding only)`);
+    assert.deepEqual(tiled.statistics.cloudPixels, whole.statistics.cloudPixels);
+  }
+  // The operator's value is known: probability = mean of the three bands / 1000.
+  const i = 57 * width + 123;
+  const expected = Math.round(((bands[0]![i]! + bands[1]![i]! + bands[2]![i]!) / 3000) * 100);
+  assert.equal(whole.probability[i], expected);
+});
+
+test('nodata pixels (all bands equal to nodata) stay nodata in both outputs, and a buffer never spreads into them', async () => {
+  const width = 150;
+  const height = 140;
+  const bands = scene(width, height);
+  for (const band of bands) for (let r = 30; r < 60; r++) band.fill(0, r * width + 10, r * width + 90);
+  bands[0]![5] = 0; // one band only: still valid
+  const result = await run(width, height, bands, 0, 64, 32, 3);
+  assert.equal(result.statistics.nodataPixels, 30 * 80);
+  for (let r = 30; r < 60; r++)
+    for (let c = 10; c < 90; c++) {
+      assert.equal(result.probability[r * width + c], 255);
+      assert.equal(result.mask[r * width + c], 255);
+    }
+  assert.notEqual(result.probability[5], 255);
+});
+
+test('an all-nodata scene gives all-nodata outputs', async () => {
+  const width = 40;
+  const height = 33;
+  const bands = [0, 1, 2].map(() => new Uint16Array(width * height));
+  const result = await run(width, height, bands, 0, 1024, 64);
+  assert.ok(result.probability.every((v) => v === 255));
+  assert.ok(result.mask.every((v) => v === 255));
+  assert.equal(result.statistics.nodataPixels, width * height);
+  assert.equal(result.statistics.cloudPixels, 0);
+});
