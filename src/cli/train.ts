@@ -1,0 +1,151 @@
+import { statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { openStack, type ImageStack } from '../raster/stack.js';
+import { DEFAULT_CONFIG, type TrainConfig } from '../train/config.js';
+import { train } from '../train/loop.js';
+import type { DataSummary } from '../train/report.js';
+import { type TrainingScene, stackScene } from '../train/scene.js';
+import { AutocmError } from '../util/errors.js';
+import { printResult } from './output.js';
+
+interface TrainCliOptions {
+  output: string;
+  sensor?: string;
+  bands?: string;
+  steps?: number;
+  epochs?: number;
+  crop: number;
+  k: number;
+  grid?: number;
+  lr: number;
+  spatialWeight: number;
+  temporalWeight: number;
+  margin: number;
+  minValid: number;
+  seed: number;
+  threads?: number;
+  checkpointEvery: number;
+  resume?: string;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+function parseNumber(kind: 'integer' | 'number') {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || (kind === 'integer' && !Number.isInteger(n))) throw new AutocmError(`"${value}" is not ${kind === 'integer' ? 'an integer' : 'a number'}`);
+    return n;
+  };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Several folders are several places (one stack each, sampled across); anything else (files,
+ * globs, one folder, list files, STAC) is one stack.
+ */
+async function openStacks(inputs: string[], sensor: string | undefined, bands: string[] | undefined): Promise<{ stacks: ImageStack[]; names: string[] }> {
+  const groups = inputs.length > 1 && inputs.every(isDirectory) ? inputs.map((i) => [i]) : [inputs];
+  const stacks: ImageStack[] = [];
+  for (const group of groups) stacks.push(await openStack(group, { sensor, bands }));
+  const first = stacks[0]!;
+  stacks.forEach((s, i) => {
+    if (s.sensor.id !== first.sensor.id) throw new AutocmError(`sensor ${s.sensor.id} differs from ${first.sensor.id} of ${groups[0]!.join(' ')}`, groups[i]!.join(' '));
+    if (s.bandNames.join() !== first.bandNames.join()) throw new AutocmError(`bands ${s.bandNames.join(', ')} differ from ${first.bandNames.join(', ')} of ${groups[0]!.join(' ')}`, groups[i]!.join(' '));
+  });
+  return { stacks, names: groups.map((g) => g.join(' ')) };
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('train a cloud-masking model without labels from image time series (Auto-CM)')
+    .argument('<stack...>', 'images of one place (files, folder, glob, list, STAC); several folders = several places')
+    .requiredOption('-o, --output <file>', 'model file to write (.safetensors); log, checkpoint and report go beside it')
+    .option('--sensor <name>', 'sensor profile (default: detected)')
+    .option('--bands <list>', 'comma-separated bands to train on (default: every band the images share)')
+    .option('--steps <n>', 'training steps (one sample of three packs each)', parseNumber('integer'))
+    .option('--epochs <n>', 'epochs: one epoch = one sample per possible pack start (default 1 when --steps is absent)', parseNumber('number'))
+    .option('--crop <px>', 'crop side (multiple of 8)', parseNumber('integer'), DEFAULT_CONFIG.crop)
+    .option('--k <n>', 'images per pack', parseNumber('integer'), DEFAULT_CONFIG.k)
+    .option('--grid <px>', 'grid of crop2 offsets (default crop/4)', parseNumber('integer'))
+    .option('--lr <rate>', 'Adam learning rate', parseNumber('number'), DEFAULT_CONFIG.learningRate)
+    .option('--spatial-weight <w>', 'weight of the spatial similarity loss', parseNumber('number'), DEFAULT_CONFIG.spatialWeight)
+    .option('--temporal-weight <w>', 'weight of the temporal ordering loss', parseNumber('number'), DEFAULT_CONFIG.temporalWeight)
+    .option('--margin <m>', 'margin of the temporal hinge', parseNumber('number'), DEFAULT_CONFIG.margin)
+    .option('--min-valid <f>', 'skip windows whose valid fraction is below this', parseNumber('number'), DEFAULT_CONFIG.minValid)
+    .option('--seed <n>', 'random seed (initial weights, samples)', parseNumber('integer'), DEFAULT_CONFIG.seed)
+    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)', parseNumber('integer'))
+    .option('--checkpoint-every <n>', 'write a checkpoint every n steps', parseNumber('integer'), 50)
+    .option('--resume <checkpoint>', 'continue from a checkpoint of the same configuration')
+    .option('--quiet', 'no progress bar')
+    .option('--json', 'machine-readable summary on stdout')
+    .action(async (inputs: string[], options: TrainCliOptions) => {
+      const { stacks, names } = await openStacks(inputs, options.sensor, options.bands?.split(',').map((b) => b.trim()).filter(Boolean));
+      const scenes: TrainingScene[] = stacks.map((s, i) => stackScene(s, names[i]!));
+      const k = options.k;
+      const startsPerEpoch = scenes.reduce((n, s) => n + Math.max(0, s.imageCount - 3 * k + 1), 0);
+      const steps = options.steps ?? Math.max(1, Math.round((options.epochs ?? 1) * startsPerEpoch));
+      if (steps < 1) throw new AutocmError(`--steps ${steps} must be at least 1`);
+      if (!(options.checkpointEvery >= 1)) throw new AutocmError(`--checkpoint-every ${options.checkpointEvery} must be at least 1`);
+      const config: TrainConfig = {
+        sensor: stacks[0]!.sensor.id,
+        bands: stacks[0]!.bandNames,
+        normalisation: 'reflectance',
+        k,
+        crop: options.crop,
+        offsetGrid: options.grid ?? Math.max(1, Math.round(options.crop / 4)),
+        steps,
+        learningRate: options.lr,
+        beta1: DEFAULT_CONFIG.beta1,
+        beta2: DEFAULT_CONFIG.beta2,
+        epsilon: DEFAULT_CONFIG.epsilon,
+        spatialWeight: options.spatialWeight,
+        temporalWeight: options.temporalWeight,
+        margin: options.margin,
+        seed: options.seed,
+        minValid: options.minValid,
+      };
+      const data: DataSummary = {
+        sensor: config.sensor,
+        bands: config.bands,
+        scenes: stacks.map((s, i) => ({
+          name: names[i]!,
+          images: s.images.length,
+          width: s.width,
+          height: s.height,
+          firstDate: s.images[0]?.date?.toISOString().slice(0, 10) ?? null,
+          lastDate: s.images[s.images.length - 1]?.date?.toISOString().slice(0, 10) ?? null,
+        })),
+      };
+      try {
+        const result = await train({
+          config,
+          scenes,
+          data,
+          output: options.output,
+          checkpointEvery: options.checkpointEvery,
+          resume: options.resume,
+          threads: options.threads,
+          quiet: options.quiet,
+        });
+        const last = result.log[result.log.length - 1];
+        printResult(options.json ?? false, { ...result, log: undefined, steps: last?.step ?? 0, lastLosses: last ?? null }, () =>
+          [
+            `model: ${result.output} (${last?.step ?? 0} steps${result.startedAtStep ? `, resumed at ${result.startedAtStep}` : ''})`,
+            last ? `last losses: loss ${last.loss.toExponential(3)}, rec ${last.rec.toExponential(3)}, spatial ${last.spatial.toExponential(3)}, temporal ${last.temporal.toExponential(3)}` : '',
+            `checkpoint: ${result.checkpoint}`,
+            `report: ${result.reportFiles.join(', ')}`,
+          ].join('\n'),
+        );
+      } finally {
+        for (const s of scenes) await s.close();
+      }
+    });
+}

