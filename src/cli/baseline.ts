@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import { baselineImagesOf, baselineStackOf } from '../evaluate/baselines/baseline-input.js';
+import { BASELINE_NAMES, isBaselineName, runBaseline, type BaselineParameters } from '../evaluate/baselines/registry.js';
+import { resolveInputs } from '../raster/inputs.js';
+import { openStack } from '../raster/stack.js';
+import { AutocmError } from '../util/errors.js';
+import { progressBar } from '../util/progress.js';
+import { version } from '../version.js';
+import { printResult } from './output.js';
+
+interface BaselineCliOptions {
+  output: string;
+  sensor?: string;
+  bands?: string;
+  brightness?: string;
+  hot?: string;
+  clusters?: string;
+  seed?: string;
+  kMad?: string;
+  minDeparture?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+function number(value: string | undefined, flag: string, check: (v: number) => boolean, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  const v = Number(value);
+  if (!Number.isFinite(v) || !check(v)) throw new AutocmError(`${flag} must be ${what}, got "${value}"`);
+  return v;
+}
+
+export function registerBaseline(program: Command): void {
+  program
+    .command('baseline')
+    .description(
+      'label-free baseline cloud masks, written like predict (<stem>_cloudmask.tif, <stem>_cloudprob.tif): ' +
+        'threshold (mean visible reflectance >= 0.3), hot (haze-optimised transform, needs blue and red), ' +
+        'dec (k-means on bands + 5x5 local mean/std, brightest clusters = cloud), tmask (outliers against the temporal median of a stack)',
+    )
+    .argument('<name>', `baseline: ${BASELINE_NAMES.join(', ')}`)
+    .argument('<inputs...>', 'images, folders, globs or list files (a stack for tmask)')
+    .requiredOption('-o, --output <dir>', 'output folder')
+    .option('--sensor <id>', 'sensor profile (band names and reflectance scaling); detected when omitted')
+    .option('--bands <names>', 'comma-separated bands to use (common names)')
+    .option('--brightness <r>', 'threshold: mean visible reflectance of cloud (0.3); dec: mean visible reflectance of a cloud cluster (0.2)')
+    .option('--hot <h>', 'hot: HOT value (reflectance above the clear-sky line) of cloud (0.04)')
+    .option('--clusters <k>', 'dec: number of k-means clusters (5)')
+    .option('--seed <n>', 'dec: k-means seed (1)')
+    .option('--k-mad <k>', 'tmask: robust z threshold, departures beyond k x 1.4826 x MAD (3)')
+    .option('--min-departure <r>', 'tmask: smallest reflectance departure that counts (0.04)')
+    .option('--json', 'machine-readable output')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(async (name: string, inputs: string[], o: BaselineCliOptions) => {
+      if (!isBaselineName(name)) throw new AutocmError(`unknown baseline "${name}"; supported: ${BASELINE_NAMES.join(', ')}`);
+      const params: BaselineParameters = {
+        brightness: number(o.brightness, '--brightness', (v) => v > 0, 'a positive reflectance'),
+        hot: number(o.hot, '--hot', () => true, 'a number'),
+        clusters: number(o.clusters, '--clusters', (v) => Number.isInteger(v) && v >= 2 && v <= 32, 'a whole number from 2 to 32'),
+        seed: number(o.seed, '--seed', Number.isInteger, 'a whole number'),
+        kMad: number(o.kMad, '--k-mad', (v) => v > 0, 'positive'),
+        minDeparture: number(o.minDeparture, '--min-departure', (v) => v >= 0, 'a non-negative reflectance'),
+      };
+      const resolve = { sensor: o.sensor, bands: o.bands?.split(',').map((b) => b.trim()).filter(Boolean) };
+      const stack = name === 'tmask' ? baselineStackOf(await openStack(inputs, resolve)) : baselineImagesOf(await resolveInputs(inputs, resolve), resolve.bands);
+      const steps = name === 'tmask' ? Math.ceil(stack.width / 512) * Math.ceil(stack.height / 512) : stack.images.length;
+      const progress = progressBar(`baseline ${name}`, steps, { quiet: o.quiet });
+      const results = await runBaseline(name, stack, params, {
+        outDir: o.output,
+        metadata: { AUTOCM_VERSION: version },
+        onImage: (done) => progress.update(done),
+      });
+      progress.stop();
+      printResult(o.json ?? false, { baseline: name, outputs: results }, () =>
+        results.map((r) => `${r.image}\n  ${r.outputs.mask}\n  ${r.outputs.probability}`).join('\n'),
+      );
+    });
+}

@@ -1,0 +1,113 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { COMPOSITE_METHODS, type CompositeMethod } from '../composite/composite-methods.js';
+import { compositeStack } from '../composite/composite-stack.js';
+import { baselineStackOf } from '../evaluate/baselines/baseline-input.js';
+import { MASK_FORMATS } from '../evaluate/reference-masks.js';
+import { predictImages } from '../predict/predict-images.js';
+import { openStack } from '../raster/stack.js';
+import { AutocmError } from '../util/errors.js';
+import { progressBar } from '../util/progress.js';
+import { printResult } from './output.js';
+
+interface CompositeCliOptions {
+  output: string;
+  masks?: string;
+  model?: string;
+  maskFormat?: string;
+  method: string;
+  threshold: string;
+  from?: string;
+  to?: string;
+  targetDate?: string;
+  count?: string;
+  allowMissing?: boolean;
+  sensor?: string;
+  bands?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+function parseDate(value: string | undefined, flag: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(value.trim());
+  const date = m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!)) : null;
+  if (!date || date.getUTCDate() !== +m![3]!) throw new AutocmError(`${flag} must be a date YYYY-MM-DD, got "${value}"`);
+  return date;
+}
+
+export function registerComposite(program: Command): void {
+  program
+    .command('composite')
+    .description(
+      'cloud-free composite of a stack and its masks on the stack grid: mean (the method: weights 1 - p), median or best ' +
+        '(clearest observation; ties to the date closest to --target-date, else the latest). ' +
+        'Output: float32 COG in the input units (no rescaling), NaN where no clear observation exists',
+    )
+    .argument('<stack...>', 'images, folders, globs, list files or STAC JSON of one sensor on one grid')
+    .requiredOption('-o, --output <file>', 'composite COG')
+    .option('--masks <dir>', 'masks: <stem>_cloudprob.tif (preferred) or <stem>_cloudmask.tif from predict/baseline, or any supported mask format matched by stem or date')
+    .option('--model <file>', 'predict the masks on the fly with this model (kept in --masks when given, else in a temporary folder)')
+    .option('--mask-format <name>', `mask format: auto, ${MASK_FORMATS.join(', ')}`, 'auto')
+    .option('--method <name>', `${COMPOSITE_METHODS.join(', ')}`, 'mean')
+    .option('--threshold <p>', 'an observation is clear where its cloud probability is below this', '0.5')
+    .option('--from <date>', 'first acquisition date used (YYYY-MM-DD)')
+    .option('--to <date>', 'last acquisition date used (YYYY-MM-DD)')
+    .option('--target-date <date>', 'best: ties go to the date closest to this (default: the latest)')
+    .option('--count <file>', 'also write the number of clear observations per pixel (uint16 COG)')
+    .option('--allow-missing', 'leave out images without a mask instead of failing')
+    .option('--sensor <id>', 'sensor profile; detected when omitted')
+    .option('--bands <names>', 'comma-separated bands to composite (common names)')
+    .option('--json', 'machine-readable output (which mask went with which image)')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(async (inputs: string[], o: CompositeCliOptions) => {
+      if (!(COMPOSITE_METHODS as string[]).includes(o.method)) throw new AutocmError(`--method must be one of ${COMPOSITE_METHODS.join(', ')}, got "${o.method}"`);
+      const threshold = Number(o.threshold);
+      if (!Number.isFinite(threshold) || threshold <= 0 || threshold > 1) throw new AutocmError(`--threshold must be in (0, 1], got "${o.threshold}"`);
+      const from = parseDate(o.from, '--from');
+      const to = parseDate(o.to, '--to');
+      if (from && to && from > to) throw new AutocmError(`--from ${o.from} is after --to ${o.to}`);
+      if (!o.masks && !o.model) throw new AutocmError('give --masks DIR, or --model MODEL to predict the masks');
+      const temporary = o.model && !o.masks ? await mkdtemp(join(tmpdir(), 'autocm-composite-masks-')) : null;
+      try {
+        await compositeWith(inputs, o, (o.masks ?? temporary)!, threshold, from, to);
+      } finally {
+        if (temporary) await rm(temporary, { recursive: true, force: true });
+      }
+    });
+}
+
+async function compositeWith(inputs: string[], o: CompositeCliOptions, masksDir: string, threshold: number, from?: Date, to?: Date): Promise<void> {
+  if (o.model) await predictImages(inputs, { model: o.model, outputDirectory: masksDir, sensor: o.sensor, quiet: o.quiet });
+  const stack = baselineStackOf(await openStack(inputs, { sensor: o.sensor, bands: o.bands?.split(',').map((b) => b.trim()).filter(Boolean) }));
+  let progress: ReturnType<typeof progressBar> | undefined;
+  const summary = await compositeStack(stack, {
+    output: o.output,
+    countPath: o.count,
+    method: o.method as CompositeMethod,
+    threshold,
+    masksDir,
+    maskFormat: o.maskFormat,
+    allowMissing: o.allowMissing,
+    from,
+    to,
+    targetDate: parseDate(o.targetDate, '--target-date'),
+    onProgress: (done, total) => {
+      progress ??= progressBar(`composite ${o.method}`, total, { quiet: o.quiet });
+      progress.update(done);
+    },
+  });
+  progress?.stop();
+  printResult(o.json ?? false, summary, () =>
+    [
+      `${summary.output}: ${summary.method} composite of ${summary.matches.filter((m) => m.mask).length} images, ${summary.width} x ${summary.height}, bands ${summary.bands.join(', ')}`,
+      ...summary.matches.map((m) => `  ${m.image} <- ${m.mask ?? 'no mask (left out)'}${m.mask ? ` [${m.by}, ${m.maskFormat}]` : ''}`),
+      summary.outsideRange.length ? `  ${summary.outsideRange.length} images outside --from/--to` : '',
+      summary.count ? `count: ${summary.count}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  );
+}

@@ -1,0 +1,206 @@
+import { createCogWriter } from '../raster/cog-writer.js';
+import type { CogWriter, RasterSource, TypedArray, Window } from '../raster/types.js';
+import { CLEAR, NODATA, type DecodedMask } from '../evaluate/mask-classes.js';
+import { openMaskFile, type MaskFile } from '../evaluate/mask-reader.js';
+import { fileBands, type BaselineImage, type BaselineStack } from '../evaluate/baselines/baseline-input.js';
+import { AutocmError } from '../util/errors.js';
+import { CompositeAccumulator, type CompositeMethod } from './composite-methods.js';
+import { dateKeyOf } from './file-keys.js';
+import { listMaskFiles, matchMasks, type MaskMatch } from './mask-matching.js';
+
+export interface CompositeOptions {
+  output: string;
+  /** Optional second output: clear observations per pixel (uint16). */
+  countPath?: string;
+  method: CompositeMethod;
+  /** An observation is clear where its cloud probability is below this (default 0.5). */
+  threshold?: number;
+  masksDir: string;
+  /** Mask format for every mask (auto-detected per file when omitted). */
+  maskFormat?: string;
+  allowMissing?: boolean;
+  from?: Date;
+  to?: Date;
+  /** Ties of the best-observation method go to the date closest to this; the latest date without it. */
+  targetDate?: Date;
+  /** Side of the square windows processed at once (aligned with the output tiles). */
+  windowSize?: number;
+  /** Values (dates x bands x pixels) the median may hold at once; bounds its memory. */
+  medianValueBudget?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface CompositeSummary {
+  output: string;
+  count: string | null;
+  method: CompositeMethod;
+  threshold: number;
+  width: number;
+  height: number;
+  bands: string[];
+  from: string | null;
+  to: string | null;
+  /** Which mask went with which image (mask null: missing, image left out). */
+  matches: (MaskMatch & { date: string | null; maskFormat: string | null })[];
+  /** Images outside --from/--to. */
+  outsideRange: string[];
+}
+
+const COMPOSITE_NODATA = Number.NaN;
+
+/** Raw band values as float32 in the input's own units, NaN at the file's nodata. */
+function toFloat(bands: TypedArray[], nodata: number | null): Float32Array[] {
+  return bands.map((band) => {
+    const out = new Float32Array(band.length);
+    for (let i = 0; i < band.length; i++) {
+      const v = band[i]!;
+      out[i] = nodata !== null && v === nodata ? Number.NaN : v;
+    }
+    return out;
+  });
+}
+
+/** Cloud probability of each pixel: the mask's probability, else 0 clear / 1 cloud or shadow; NaN nodata. */
+export function cloudProbability(mask: DecodedMask): Float32Array {
+  if (mask.probability) return mask.probability;
+  const p = new Float32Array(mask.classes.length);
+  for (let i = 0; i < p.length; i++) {
+    const c = mask.classes[i]!;
+    p[i] = c === NODATA ? Number.NaN : c === CLEAR ? 0 : 1;
+  }
+  return p;
+}
+
+function inRange(image: BaselineImage, from?: Date, to?: Date): boolean {
+  if (!from && !to) return true;
+  if (!image.date) throw new AutocmError('--from/--to need acquisition dates, and this image has none', image.source);
+  return (!from || image.date >= from) && (!to || image.date <= to);
+}
+
+/**
+ * Composites a stack with its masks onto the stack's common grid, window by window: the
+ * method's mask-weighted mean (weights 1 - p), the median of clear observations, or the
+ * clearest observation. Output: float32 in the input's units (no rescaling), NaN nodata where
+ * no clear observation exists; optional uint16 count of clear observations.
+ */
+export async function compositeStack(stack: BaselineStack, options: CompositeOptions): Promise<CompositeSummary> {
+  const threshold = options.threshold ?? 0.5;
+  const inside = stack.images.filter((image) => inRange(image, options.from, options.to));
+  const outsideRange = stack.images.filter((image) => !inside.includes(image)).map((image) => image.source);
+  if (inside.length === 0) throw new AutocmError('no image of the stack lies within --from/--to', stack.images[0]?.source);
+  const matches = matchMasks(
+    inside.map((image) => ({ path: image.source, stem: image.id, date: image.date })),
+    listMaskFiles(options.masksDir),
+    options.allowMissing,
+  );
+  const used: { image: BaselineImage; source: RasterSource; mask: MaskFile }[] = [];
+  const formats = new Map<string, string>();
+  let composite: CogWriter | undefined;
+  let count: CogWriter | undefined;
+  try {
+    for (const [t, image] of inside.entries()) {
+      const maskPath = matches[t]!.mask;
+      if (!maskPath) continue;
+      const source = await image.open();
+      const mask = await openMaskFile(maskPath, { format: options.maskFormat, threshold });
+      used.push({ image, source, mask });
+      formats.set(maskPath, mask.format);
+      if (mask.info.width !== source.info.width || mask.info.height !== source.info.height) {
+        throw new AutocmError(
+          `mask is ${mask.info.width} x ${mask.info.height} but its image ${image.source} is ${source.info.width} x ${source.info.height}`,
+          maskPath,
+        );
+      }
+    }
+    if (used.length === 0) throw new AutocmError('no image has a mask: nothing to composite', options.masksDir);
+    const georeference = stack.georeference;
+    const metadata = {
+      AUTOCM_COMPOSITE_METHOD: options.method,
+      AUTOCM_COMPOSITE_THRESHOLD: String(threshold),
+      AUTOCM_COMPOSITE_IMAGES: String(used.length),
+    };
+    composite = await createCogWriter(options.output, {
+      width: stack.width,
+      height: stack.height,
+      bandCount: stack.bandNames.length,
+      sampleType: 'float32',
+      georeference,
+      nodata: COMPOSITE_NODATA,
+      bandDescriptions: stack.bandNames,
+      overviewResampling: 'average',
+      metadata,
+    });
+    if (options.countPath) {
+      count = await createCogWriter(options.countPath, {
+        width: stack.width,
+        height: stack.height,
+        bandCount: 1,
+        sampleType: 'uint16',
+        georeference,
+        bandDescriptions: ['clear observations'],
+        overviewResampling: 'nearest',
+        metadata,
+      });
+    }
+    await compositeWindows(stack, used, options, threshold, composite, count);
+    await composite.finish();
+    await count?.finish();
+  } catch (error) {
+    await Promise.allSettled([composite?.abort(), count?.abort()]);
+    throw error;
+  } finally {
+    await Promise.allSettled(used.flatMap((u) => [u.source.close(), u.mask.close()]));
+  }
+  return {
+    output: options.output,
+    count: options.countPath ?? null,
+    method: options.method,
+    threshold,
+    width: stack.width,
+    height: stack.height,
+    bands: stack.bandNames,
+    from: options.from ? dateKeyOf(options.from) : null,
+    to: options.to ? dateKeyOf(options.to) : null,
+    matches: matches.map((m, t) => ({ ...m, date: inside[t]!.date ? dateKeyOf(inside[t]!.date!) : null, maskFormat: m.mask ? (formats.get(m.mask) ?? null) : null })),
+    outsideRange,
+  };
+}
+
+async function compositeWindows(
+  stack: BaselineStack,
+  used: { image: BaselineImage; source: RasterSource; mask: MaskFile }[],
+  options: CompositeOptions,
+  threshold: number,
+  composite: CogWriter,
+  count: CogWriter | undefined,
+): Promise<void> {
+  const size = options.windowSize ?? 512;
+  const bandCount = stack.bandNames.length;
+  // The median keeps every clear value of a sub-window: its rows are bounded by the budget.
+  const budget = options.medianValueBudget ?? 8_000_000;
+  const rank = (image: BaselineImage, t: number) =>
+    options.targetDate && image.date ? Math.abs(image.date.getTime() - options.targetDate.getTime()) : image.date ? -image.date.getTime() : -t;
+  const total = Math.ceil(stack.width / size) * Math.ceil(stack.height / size);
+  let done = 0;
+  for (let y0 = 0; y0 < stack.height; y0 += size) {
+    for (let x0 = 0; x0 < stack.width; x0 += size) {
+      const width = Math.min(size, stack.width - x0);
+      const height = Math.min(size, stack.height - y0);
+      const rowsPerPass = options.method === 'median' ? Math.max(1, Math.floor(budget / (used.length * bandCount * width))) : height;
+      for (let y = y0; y < y0 + height; y += rowsPerPass) {
+        const window: Window = { x: x0, y, width, height: Math.min(rowsPerPass, y0 + height - y) };
+        const accumulator = new CompositeAccumulator(options.method, bandCount, window.width * window.height, threshold);
+        for (const [t, { image, source, mask }] of used.entries()) {
+          const own: Window = { ...window, x: window.x + image.offset.x, y: window.y + image.offset.y };
+          const { bands } = await source.readWindow(own, { bands: fileBands(image) });
+          const cloud = cloudProbability(await mask.read(own));
+          accumulator.add(toFloat(bands, image.nodata !== undefined ? image.nodata : source.info.nodata), cloud, rank(image, t));
+        }
+        const result = accumulator.result();
+        await composite.writeWindow({ window, bands: result.bands });
+        if (count) await count.writeWindow({ window, bands: [result.count] });
+      }
+      options.onProgress?.(++done, total);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { CLOUD, NODATA, SHADOW } from './mask-classes.js';
+
+/** Which classes count as positive: the cloud class alone, or cloud and shadow together. */
+export type PositiveClass = 'cloud' | 'cloud-shadow';
+
+export interface Confusion {
+  tp: number;
+  fp: number;
+  fn: number;
+  tn: number;
+}
+
+export const emptyConfusion = (): Confusion => ({ tp: 0, fp: 0, fn: 0, tn: 0 });
+
+export function addConfusion(into: Confusion, other: Confusion): Confusion {
+  into.tp += other.tp;
+  into.fp += other.fp;
+  into.fn += other.fn;
+  into.tn += other.tn;
+  return into;
+}
+
+export function isPositive(cls: number, positive: PositiveClass): boolean {
+  return cls === CLOUD || (positive === 'cloud-shadow' && cls === SHADOW);
+}
+
+/**
+ * Counts agreement of two class rasters (same length); pixels that are nodata on either side,
+ * or flagged in `ignore`, are left out.
+ */
+export function accumulateConfusion(
+  pred: Uint8Array,
+  ref: Uint8Array,
+  positive: PositiveClass,
+  into: Confusion,
+  ignore: Uint8Array | null = null,
+): Confusion {
+  const withShadow = positive === 'cloud-shadow';
+  for (let i = 0; i < ref.length; i++) {
+    const r = ref[i]!;
+    const p = pred[i]!;
+    if (r === NODATA || p === NODATA || (ignore !== null && ignore[i])) continue;
+    const rp = r === CLOUD || (withShadow && r === SHADOW);
+    const pp = p === CLOUD || (withShadow && p === SHADOW);
+    if (pp) {
+      if (rp) into.tp++;
+      else into.fp++;
+    } else if (rp) into.fn++;
+    else into.tn++;
+  }
+  return into;
+}

