@@ -1,0 +1,45 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { runDemo } from '../demo/pipeline.js';
+import { formatDemoSummary } from '../demo/summary.js';
+import { printResult } from './output.js';
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`not a whole number >= 1: ${value}`);
+  return parsed;
+}
+
+interface DemoCliOptions {
+  force?: boolean;
+  quick?: boolean;
+  steps?: number;
+  seed?: number;
+  threads?: number;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('the whole system on a synthetic time series with exact truth: synth -> train -> predict -> composite -> baselines -> evaluate, with a summary table and an HTML report')
+    .argument('[dir]', 'output folder (created; must be empty unless --force)', './autocm-demo')
+    .option('--force', 'write into a non-empty folder')
+    .option('--quick', 'a tiny smoke run (64 px, 9 dates, 3 training steps): checks the pipeline, not the model')
+    .option('--steps <n>', 'training steps (default 300; 3 with --quick)', positiveInteger)
+    .option('--seed <n>', 'seed of the synthetic stack and the training', positiveInteger)
+    .option('--threads <n>', 'ONNX Runtime threads (default: all cores)', positiveInteger)
+    .option('--quiet', 'no progress bars (stage headers still go to stderr)')
+    .option('--json', 'machine-readable summary on stdout')
+    .action(async (dir: string, options: DemoCliOptions) => {
+      const summary = await runDemo(dir, {
+        force: options.force,
+        quick: options.quick,
+        steps: options.steps,
+        seed: options.seed,
+        threads: options.threads,
+        quiet: options.quiet || options.json,
+      });
+      printResult(options.json ?? false, summary, () => `\n${formatDemoSummary(summary)}`);
+    });
+}

@@ -1,0 +1,11 @@
+export { generateSyntheticStack, resolveSyntheticOptions, acquisitionDates, TRUTH, SYNTHETIC_DEFAULTS } from './generate.js';
+export type { SyntheticStack, SyntheticDate, SyntheticStackOptions } from './generate.js';
+export { CLOUD_OPACITY_THRESHOLD } from './atmosphere.js';
+export { LAND_COVER, LAND_COVER_NAMES } from './landscape.js';
+export { SYNTHETIC_SENSORS, syntheticSensorProfile, isSyntheticSensorName } from './sensors.js';
+export type { SyntheticSensorName, SyntheticSensorProfile } from './sensors.js';
+export { writeSyntheticStack, syntheticManifest, syntheticFileNames } from './write.js';
+export type { SyntheticManifest } from './write.js';
+export { synthesiseToFolder } from './write-folder.js';
+export type { SynthesiseOptions, SynthesiseResult } from './write-folder.js';
+export { prepareOutputDirectory, describeFsError } from './output-dir.js';
