@@ -1,0 +1,56 @@
+import { readFile, rm } from 'node:fs/promises';
+import { createCogWriter } from '../raster/cog-writer.js';
+import { StreamingDilation } from '../predict/mask-dilation.js';
+import type { CogWriter } from '../raster/types.js';
+import { loadModel } from '../model/weights.js';
+import { stripPath } from './layout.js';
+import type { AssembleJobData } from './payload.js';
+import { prepareScene } from './scene-preparation.js';
+import { bytesPerProbability, stripByteLength } from './strip-format.js';
+
+/**
+ * The parent job of a split scene, run once every strip is done: streams the strips, in row
+ * order, into the probability COG and (through the mask dilation, which spans band edges) the
+ * mask COG, with the writer options of a one-machine predict.
+ */
+export async function assembleScene(task: AssembleJobData, onProgress: (fraction: number) => void): Promise<{ pixels: number }> {
+  const model = await loadModel(task.model);
+  const scene = await prepareScene(task, model);
+  const { width, height } = task;
+  const writers: { probability?: CogWriter; mask?: CogWriter } = {};
+  const finished: string[] = [];
+  try {
+    writers.probability = await createCogWriter(scene.outputs.probability, scene.writerOptions.probability);
+    writers.mask = await createCogWriter(scene.outputs.mask, scene.writerOptions.mask);
+    const dilation = new StreamingDilation(width, height, task.options.buffer);
+    const probabilityBytes = bytesPerProbability(task.options.format);
+    for (const band of task.bands) {
+      const path = stripPath(task.outputDir, task.sceneKey, band);
+      const bytes = await readFile(path);
+      const expected = stripByteLength(band, width, task.options.format);
+      if (bytes.length !== expected) throw new Error(`${path}: strip has ${bytes.length} bytes, expected ${expected}`);
+      const pixels = (band.end - band.start) * width;
+      const probabilityRows = bytes.subarray(0, pixels * probabilityBytes);
+      // Copies, so that the typed arrays are aligned whatever the Buffer's offset.
+      const probability = task.options.format === 'uint8' ? new Uint8Array(probabilityRows) : new Float32Array(new Uint8Array(probabilityRows).buffer);
+      const maskRows = new Uint8Array(bytes.subarray(pixels * probabilityBytes));
+      await writers.probability.writeWindow({ window: { x: 0, y: band.start, width, height: band.end - band.start }, bands: [probability] });
+      const dilated = dilation.push(maskRows);
+      const dilatedHeight = dilated.rows.length / width;
+      if (dilatedHeight > 0) await writers.mask.writeWindow({ window: { x: 0, y: dilated.y, width, height: dilatedHeight }, bands: [dilated.rows] });
+      onProgress(band.end / height);
+    }
+    await writers.probability.finish();
+    finished.push(scene.outputs.probability);
+    await writers.mask.finish();
+    finished.push(scene.outputs.mask);
+  } catch (error) {
+    await Promise.all([writers.probability?.abort(), writers.mask?.abort(), ...finished.map((path) => rm(path, { force: true }))]);
+    throw error;
+  } finally {
+    await scene.close();
+  }
+  // The strips stay until the worker has written the done marker (it removes them then), so a
+  // retry after a crash between here and the marker can still assemble.
+  return { pixels: width * height };
+}
