@@ -4,6 +4,19 @@ import { isAutocmError } from '../util/errors.js';
 import { version } from '../version.js';
 // Each command lives in its own file and registers itself on the program.
 import { registerInfo } from './info.js';
+import { registerPredict } from './predict.js';
+import { registerImportKeras } from './import-keras.js';
+import { registerModelInfo } from './model-info.js';
+import { registerTrain } from './train.js';
+import { registerComposite } from './composite.js';
+import { registerEvaluate } from './evaluate.js';
+import { registerBaseline } from './baseline.js';
+import { registerSynth } from './synth.js';
+import { registerDemo } from './demo.js';
+import { registerView } from './view.js';
+import { registerSubmit } from './submit.js';
+import { registerWorker } from './worker.js';
+import { registerStatus } from './status.js';
 
 const program = new Command();
 program
@@ -13,6 +26,19 @@ program
   .showHelpAfterError();
 
 registerInfo(program);
+registerPredict(program);
+registerImportKeras(program);
+registerModelInfo(program);
+registerTrain(program);
+registerComposite(program);
+registerEvaluate(program);
+registerBaseline(program);
+registerSynth(program);
+registerDemo(program);
+registerView(program);
+registerSubmit(program);
+registerWorker(program);
+registerStatus(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (isAutocmError(error)) {
