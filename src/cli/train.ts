@@ -55,9 +55,11 @@ async function openStacks(inputs: string[], sensor: string | undefined, bands: s
   const stacks: ImageStack[] = [];
   for (const group of groups) stacks.push(await openStack(group, { sensor, bands }));
   const first = stacks[0]!;
+  // Places may come from different sensors: inputs are reflectances (each image scaled by its
+  // own sensor profile) and bands are matched by common name, so only the band list must agree.
   stacks.forEach((s, i) => {
-    if (s.sensor.id !== first.sensor.id) throw new AutocmError(`sensor ${s.sensor.id} differs from ${first.sensor.id} of ${groups[0]!.join(' ')}`, groups[i]!.join(' '));
-    if (s.bandNames.join() !== first.bandNames.join()) throw new AutocmError(`bands ${s.bandNames.join(', ')} differ from ${first.bandNames.join(', ')} of ${groups[0]!.join(' ')}`, groups[i]!.join(' '));
+    if (s.bandNames.join() !== first.bandNames.join())
+      throw new AutocmError(`bands ${s.bandNames.join(', ')} differ from ${first.bandNames.join(', ')} of ${groups[0]!.join(' ')} (choose common bands with --bands)`, groups[i]!.join(' '));
   });
   return { stacks, names: groups.map((g) => g.join(' ')) };
 }
@@ -95,7 +97,7 @@ export function registerTrain(program: Command): void {
       if (steps < 1) throw new AutocmError(`--steps ${steps} must be at least 1`);
       if (!(options.checkpointEvery >= 1)) throw new AutocmError(`--checkpoint-every ${options.checkpointEvery} must be at least 1`);
       const config: TrainConfig = {
-        sensor: stacks[0]!.sensor.id,
+        sensor: [...new Set(stacks.map((s) => s.sensor.id))].join('+'),
         bands: stacks[0]!.bandNames,
         normalisation: 'reflectance',
         k,

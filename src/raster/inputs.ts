@@ -109,9 +109,14 @@ export function groupFiles(paths: string[]): ImageRef[] {
 
 async function folderImages(folder: string): Promise<string[]> {
   const entries = await readdir(folder, { withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && tiffName.test(e.name) && !excludedStem.test(stemOf(e.name)))
-    .map((e) => join(folder, e.name));
+  const candidates = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && tiffName.test(e.name) && !excludedStem.test(stemOf(e.name)));
+  const files: string[] = [];
+  // A symbolic link counts when it leads to a file (folders of links are a common way to assemble a stack).
+  for (const entry of candidates) {
+    const path = join(folder, entry.name);
+    if (entry.isFile() || (await stat(path).catch(() => null))?.isFile()) files.push(path);
+  }
+  return files;
 }
 
 async function listFile(path: string): Promise<string[]> {

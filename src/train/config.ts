@@ -3,6 +3,7 @@ import { METHOD_K } from './packs.js';
 
 /** Every hyper-parameter of a training run; recorded in the model metadata and checkpoints. */
 export interface TrainConfig {
+  /** Sensor profile id of the training stacks; several joined by '+'. */
   sensor: string;
   bands: string[];
   /** How inputs are scaled: the sensor profile's reflectance scaling (DN * scale + offset). */

@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { type AdamState, adamStep, createAdamState } from '../engine/adam.js';
 import { TrainSession } from '../engine/train-session.js';
 import { buildTrainingStepGraph } from '../graph/training.js';
@@ -48,7 +50,8 @@ export function modelMetadata(config: TrainConfig, training: Record<string, unkn
     format: 'autocm-model',
     formatVersion: 1,
     autocmVersion: version,
-    sensor: config.sensor,
+    // A model trained on several sensors ('a+b') is for any sensor with these bands.
+    sensor: config.sensor.includes('+') ? null : config.sensor,
     bands: config.bands,
     normalisation: { mode: 'reflectance' },
     architecture: 'autocm-unet',
@@ -81,6 +84,10 @@ export async function train(options: TrainRunOptions): Promise<TrainResult> {
   });
   const shapes = new Map(graph.parameters.map((p) => [p.name, p.shape]));
   const trainable = graph.parameters.filter((p) => p.trainable).map((p) => [p.name, p.shape.reduce((a, b) => a * b, 1)] as [string, number]);
+  const outputFolder = dirname(resolve(options.output));
+  await mkdir(outputFolder, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    throw new AutocmError(`cannot create the output folder: ${error.code ?? error.message}`, outputFolder);
+  });
   const checkpoint = checkpointPathFor(options.output);
   const logPath = logPathFor(options.output);
 

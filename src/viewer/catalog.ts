@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { inspectImage } from '../raster/inputs.js';
 import { openRaster } from '../raster/open.js';
 import type { RasterInfo } from '../raster/types.js';
 import { AutocmError } from '../util/errors.js';
@@ -30,7 +31,10 @@ export interface ImageEntry extends RasterEntry {
   rgb: [number, number, number];
   /** Per displayed band: [min, max] of the 2-98 % stretch. */
   stretch: [number, number][];
+  /** Common band names (blue, green, red, nir...) where the sensor is known, else the file's descriptions. */
   bandNames: string[];
+  /** Per band [scale, offset] to reflectance from the detected sensor profile; null when unknown. */
+  reflectanceScaling: [number, number][] | null;
   /** Layers that belong to this image, by group: e.g. {'predictions': {prob, mask}, 'reference': {mask}}. */
   layers: Record<string, { prob?: RasterEntry; mask?: RasterEntry }>;
 }
@@ -139,7 +143,7 @@ export async function buildCatalog(inputs: string[]): Promise<{ catalog: Catalog
             date: dateFromName(stem),
             rgb,
             stretch: await displayStretch(source, rgb),
-            bandNames: source.info.bandDescriptions,
+            ...(await sensorBands(path, source.info)),
             layers: {},
           };
           if (role.kind === 'composite') composites.push(image);
@@ -161,6 +165,14 @@ export async function buildCatalog(inputs: string[]): Promise<{ catalog: Catalog
   const ordered = [...images.values()].sort((a, b) => (a.date ?? a.stem).localeCompare(b.date ?? b.stem));
   const reports = reportRoots.map((dir, i) => ({ name: basename(dir), url: `/reports/${i}/index.html` }));
   return { catalog: { images: ordered, composites, reports }, files, reportRoots };
+}
+
+/** Band names and reflectance scaling as `predict` would use them, so the page normalises alike. */
+async function sensorBands(path: string, info: RasterInfo): Promise<Pick<ImageEntry, 'bandNames' | 'reflectanceScaling'>> {
+  const inspected = await inspectImage({ id: basename(path), files: [{ path }] }, {}, true).catch(() => null);
+  const image = inspected?.image;
+  if (!image || image.bands.length !== info.bandCount) return { bandNames: info.bandDescriptions, reflectanceScaling: null };
+  return { bandNames: image.bandNames, reflectanceScaling: image.bands.map((b) => [b.scale, b.offset]) };
 }
 
 function rasterEntry(info: RasterInfo, url: string): RasterEntry {

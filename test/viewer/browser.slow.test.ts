@@ -63,6 +63,9 @@ test('the viewer shows a stack in a real browser: dates, mask overlay, in-browse
   const { catalog, files, reportRoots } = await buildCatalog([stackDir]);
   assert.equal(catalog.images.length, 3);
   assert.ok(catalog.images.every((image) => image.layers.predictions?.mask && image.layers.reference?.mask));
+  // The page normalises a reflectance model with the image's own sensor (PlanetScope: DN / 10000).
+  assert.deepEqual(catalog.images[0]!.bandNames, ['blue', 'green', 'red', 'nir']);
+  assert.deepEqual(catalog.images[0]!.reflectanceScaling, [[1e-4, 0], [1e-4, 0], [1e-4, 0], [1e-4, 0]]);
   const model = await loadBrowserModel(modelPath);
   const started = await startViewerServer({ catalog, files, reportRoots, model }, 0, '127.0.0.1');
   server = started.server;

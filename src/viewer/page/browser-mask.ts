@@ -45,23 +45,33 @@ function bandNamesOf(image: GeoTIFFImage, count: number): string[] {
   return names;
 }
 
-/** The image bands the model reads, by name where the file names its bands, else the first N. */
-function modelBandIndices(image: GeoTIFFImage, model: BrowserModelMetadata): number[] {
+/** What the server knows of a catalogued image's bands (sensor detected as `predict` does). */
+export interface ImageBands {
+  names: string[];
+  reflectanceScaling: [number, number][] | null;
+}
+
+/** The image bands the model reads, by name where the bands are named, else the first N. */
+function modelBandIndices(image: GeoTIFFImage, model: BrowserModelMetadata, imageBands: ImageBands | undefined): number[] {
   const count = image.getSamplesPerPixel();
   if (count < model.inputBands) throw new Error(`the image has ${count} bands, the model needs ${model.inputBands} (${model.bands.join(', ')})`);
-  const names = bandNamesOf(image, count);
+  const names = imageBands?.names.map((n) => n.toLowerCase()) ?? bandNamesOf(image, count);
   const byName = model.bands.map((b) => names.indexOf(b.toLowerCase()));
   return byName.every((i) => i >= 0) ? byName : model.bands.map((_, i) => i);
 }
 
-function normalise(bands: ArrayLike<number>[], nodata: number | null, model: BrowserModelMetadata): Float32Array[] {
+function normalise(bands: ArrayLike<number>[], indices: number[], nodata: number | null, model: BrowserModelMetadata, imageBands: ImageBands | undefined): Float32Array[] {
   const mode = model.normalisation.mode;
   if (mode === 'stretch') return referenceStretch(bands as never, nodata ?? undefined).stretched;
+  // Reflectance: the image's own sensor scaling where the server detected it, else the model's sensor.
+  const fromImage = imageBands?.reflectanceScaling;
   const scaling =
     model.normalisation.mode === 'scale'
       ? bands.map(() => [(model.normalisation as { scale: number }).scale, (model.normalisation as { offset: number }).offset])
-      : model.reflectanceScaling;
-  if (!scaling) throw new Error('the model normalises with a sensor profile that the server did not send');
+      : fromImage
+        ? indices.map((i) => fromImage[i]!)
+        : model.reflectanceScaling;
+  if (!scaling) throw new Error('the model works on reflectance and the sensor of this image is unknown: mask it with autocm predict --sensor');
   return bands.map((band, b) => {
     const [scale, offset] = scaling[b]!;
     return Float32Array.from(band, (v) => v * scale! + offset!);
@@ -91,6 +101,7 @@ export async function maskInBrowser(
   input: { url: string } | { blob: Blob },
   model: BrowserModelMetadata,
   makeLayer: (raster: { dataUrl: string; extent: number[] }) => BaseLayer,
+  imageBands?: ImageBands,
 ): Promise<BrowserPrediction> {
   const started = performance.now();
   const tiff = 'url' in input ? await fromUrl(input.url) : await fromBlob(input.blob);
@@ -99,10 +110,10 @@ export async function maskInBrowser(
   const height = image.getHeight();
   if (width * height > MAX_PIXELS) throw new Error(`${width} x ${height} is too large to mask in the browser; use autocm predict`);
   if (width < 8 || height < 8) throw new Error(`${width} x ${height} is smaller than 8 pixels`);
-  const indices = modelBandIndices(image, model);
+  const indices = modelBandIndices(image, model, imageBands);
   const raw = (await image.readRasters({ samples: indices, interleave: false })) as unknown as ArrayLike<number>[];
   const nodata = image.getGDALNoData();
-  const normalised = normalise(Array.from(raw), nodata, model);
+  const normalised = normalise(Array.from(raw), indices, nodata, model, imageBands);
 
   const paddedHeight = Math.ceil(height / 8) * 8;
   const paddedWidth = Math.ceil(width / 8) * 8;

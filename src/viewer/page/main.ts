@@ -10,7 +10,7 @@ import ImageStatic from 'ol/source/ImageStatic.js';
 import { getRenderPixel } from 'ol/render.js';
 import type RenderEvent from 'ol/render/Event.js';
 import type BaseLayer from 'ol/layer/Base.js';
-import { maskInBrowser, type BrowserPrediction } from './browser-mask.js';
+import { maskInBrowser, type BrowserPrediction, type ImageBands } from './browser-mask.js';
 import type { Catalog as CatalogJson, ImageEntry as ImageJson, RasterEntry as RasterJson } from '../catalog.js';
 import type { BrowserModelMetadata } from './browser-mask.js';
 import { OVERLAY_STYLES, type OverlayKind, legendHtml } from './styles.js';
@@ -225,16 +225,19 @@ async function main(): Promise<void> {
       probability: Array.from(prediction.probability),
     };
   };
-  const runMask = async (input: { url: string } | { blob: Blob }) => {
+  const runMask = async (input: { url: string } | { blob: Blob }, imageBands?: ImageBands) => {
     if (!catalog.model) {
       status('no model is being served: start autocm view with --model');
       return;
     }
     status('masking in the browser...');
     try {
-      const prediction = await maskInBrowser(input, catalog.model, (raster) => new ImageLayer({
-        source: new ImageStatic({ url: raster.dataUrl, imageExtent: raster.extent, projection: map.getView().getProjection() }),
-      }));
+      const prediction = await maskInBrowser(
+        input,
+        catalog.model,
+        (raster) => new ImageLayer({ source: new ImageStatic({ url: raster.dataUrl, imageExtent: raster.extent, projection: map.getView().getProjection() }) }),
+        imageBands,
+      );
       showBrowserPrediction(prediction);
     } catch (error) {
       status(`browser masking failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -242,7 +245,7 @@ async function main(): Promise<void> {
   };
   $('mask-current').addEventListener('click', () => {
     const image = catalog.images[Number(slider.value)];
-    if (image) void runMask({ url: image.url });
+    if (image) void runMask({ url: image.url }, { names: image.bandNames, reflectanceScaling: image.reflectanceScaling });
   });
   const drop = $('drop-zone');
   drop.addEventListener('dragover', (event) => {
