@@ -3,3 +3,4 @@ await import('./forward.js');
 await import('./predict.js');
 await import('./queue.js');
 await import('./train.js');
+await import('./synth.js');

@@ -1,13 +1,9 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { runDemo } from '../demo/pipeline.js';
 import { formatDemoSummary } from '../demo/summary.js';
+import { numberOption } from './number-option.js';
 import { printResult } from './output.js';
 
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (value.trim() === '' || !Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`not a whole number >= 1: ${value}`);
-  return parsed;
-}
 
 interface DemoCliOptions {
   force?: boolean;
@@ -26,9 +22,9 @@ export function registerDemo(program: Command): void {
     .argument('[dir]', 'output folder (created; must be empty unless --force)', './autocm-demo')
     .option('--force', 'write into a non-empty folder')
     .option('--quick', 'a tiny smoke run (64 px, 9 dates, 3 training steps): checks the pipeline, not the model')
-    .option('--steps <n>', 'training steps (default 300; 3 with --quick)', positiveInteger)
-    .option('--seed <n>', 'seed of the synthetic stack and the training', positiveInteger)
-    .option('--threads <n>', 'ONNX Runtime threads (default: all cores)', positiveInteger)
+    .option('--steps <n>', 'training steps (default 300; 3 with --quick)', numberOption('integer', 1))
+    .option('--seed <n>', 'seed of the synthetic stack and the training', numberOption('integer', 1))
+    .option('--threads <n>', 'ONNX Runtime threads (default: all cores)', numberOption('integer', 1))
     .option('--quiet', 'no progress bars (stage headers still go to stderr)')
     .option('--json', 'machine-readable summary on stdout')
     .action(async (dir: string, options: DemoCliOptions) => {

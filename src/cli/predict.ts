@@ -1,17 +1,11 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { defaultModelPath, hasDefaultModel } from '../model/default-model.js';
 import { predictDefaults, predictImages, type ImageSummary } from '../predict/predict-images.js';
 import type { ProbabilityFormat } from '../predict/scene-predictor.js';
 import { AutocmError } from '../util/errors.js';
+import { numberOption } from './number-option.js';
 import { printResult } from './output.js';
 
-function number(kind: 'integer' | 'number') {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (value.trim() === '' || !Number.isFinite(parsed) || (kind === 'integer' && !Number.isInteger(parsed))) throw new InvalidArgumentError(`not ${kind === 'integer' ? 'a whole number' : 'a number'}: ${value}`);
-    return parsed;
-  };
-}
 
 interface PredictCliOptions {
   output: string;
@@ -37,12 +31,12 @@ export function registerPredict(program: Command): void {
     .requiredOption('-o, --output <dir>', 'output folder (created if missing)')
     .option('--model <file>', 'model weights (.safetensors); default: models/autocm-default.safetensors shipped with autocm')
     .option('--sensor <name>', 'sensor profile of the inputs (default: detected)')
-    .option('--threshold <p>', 'a pixel is cloud when its probability is >= p', number('number'), predictDefaults.threshold)
-    .option('--buffer <pixels>', 'dilate the cloud mask by a disk (Euclidean radius) of this many pixels', number('integer'), predictDefaults.buffer)
+    .option('--threshold <p>', 'a pixel is cloud when its probability is >= p', numberOption('number'), predictDefaults.threshold)
+    .option('--buffer <pixels>', 'dilate the cloud mask by a disk (Euclidean radius) of this many pixels', numberOption('integer'), predictDefaults.buffer)
     .option('--format <type>', 'probability output: uint8 (0-100 %, nodata 255) or float32 (0..1, nodata NaN)', predictDefaults.format)
-    .option('--tile <px>', 'tile size for the network (multiple of 8)', number('integer'), predictDefaults.tile)
-    .option('--overlap <px>', `overlap between tiles, blended (>= ${predictDefaults.overlap})`, number('integer'), predictDefaults.overlap)
-    .option('--threads <n>', 'intra-op threads (default: all cores)', number('integer'))
+    .option('--tile <px>', 'tile size for the network (multiple of 8)', numberOption('integer'), predictDefaults.tile)
+    .option('--overlap <px>', `overlap between tiles, blended (>= ${predictDefaults.overlap})`, numberOption('integer'), predictDefaults.overlap)
+    .option('--threads <n>', 'intra-op threads (default: all cores)', numberOption('integer'))
     .option('--provider <name>', 'ONNX Runtime execution provider (cpu, cuda, ...)')
     .option('--overwrite', 'replace existing outputs (default: skip an image whose two outputs exist)')
     .option('--quiet', 'no progress bars')

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { predictDefaults } from '../predict/predict-images.js';
 import { connectForCommand } from '../queue/connection.js';
 import type { PredictJobOptions } from '../queue/payload.js';
@@ -6,16 +6,10 @@ import { validatePredictOptions } from '../queue/payload.js';
 import { expandSubmitInputs } from '../queue/submit-inputs.js';
 import { submitRun } from '../queue/submit.js';
 import { AutocmError } from '../util/errors.js';
+import { numberOption } from './number-option.js';
 import { printResult } from './output.js';
 import { addRedisOptions, redisTargetFrom } from './redis-options.js';
 
-function number(kind: 'integer' | 'number') {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (value.trim() === '' || !Number.isFinite(parsed) || (kind === 'integer' && !Number.isInteger(parsed))) throw new InvalidArgumentError(`not ${kind === 'integer' ? 'a whole number' : 'a number'}: ${value}`);
-    return parsed;
-  };
-}
 
 interface SubmitCliOptions {
   model: string;
@@ -43,13 +37,13 @@ export function registerSubmit(program: Command): void {
     .requiredOption('--model <file>', 'model weights (.safetensors), on the shared folder the workers read')
     .requiredOption('-o, --output <dir>', 'output folder on the shared folder the workers write')
     .option('--sensor <name>', 'sensor profile of the inputs (default: detected)')
-    .option('--threshold <p>', 'a pixel is cloud when its probability is >= p', number('number'), predictDefaults.threshold)
-    .option('--buffer <pixels>', 'dilate the cloud mask by a disk of this many pixels', number('integer'), predictDefaults.buffer)
+    .option('--threshold <p>', 'a pixel is cloud when its probability is >= p', numberOption('number'), predictDefaults.threshold)
+    .option('--buffer <pixels>', 'dilate the cloud mask by a disk of this many pixels', numberOption('integer'), predictDefaults.buffer)
     .option('--format <type>', 'probability output: uint8 or float32', predictDefaults.format)
-    .option('--tile <px>', 'tile size for the network (multiple of 8)', number('integer'), predictDefaults.tile)
-    .option('--overlap <px>', 'overlap between tiles, blended', number('integer'), predictDefaults.overlap)
-    .option('--split-above <mpx>', 'scenes larger than this many megapixels are split into row-band jobs', number('number'), 100)
-    .option('--tiles-per-band <n>', 'rows of tiles per strip job of a split scene', number('integer'), 4)
+    .option('--tile <px>', 'tile size for the network (multiple of 8)', numberOption('integer'), predictDefaults.tile)
+    .option('--overlap <px>', 'overlap between tiles, blended', numberOption('integer'), predictDefaults.overlap)
+    .option('--split-above <mpx>', 'scenes larger than this many megapixels are split into row-band jobs', numberOption('number'), 100)
+    .option('--tiles-per-band <n>', 'rows of tiles per strip job of a split scene', numberOption('integer'), 4)
     .option('--input-root <dir>', 'write input and model paths relative to this folder (workers mount it as their --input-root)')
     .option('--output-root <dir>', 'write the output path relative to this folder (workers mount it as their --output-root)')
     .option('--json', 'print the run as JSON');

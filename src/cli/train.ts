@@ -6,6 +6,7 @@ import { train } from '../train/loop.js';
 import type { DataSummary } from '../train/report.js';
 import { type TrainingScene, stackScene } from '../train/scene.js';
 import { AutocmError } from '../util/errors.js';
+import { numberOption } from './number-option.js';
 import { printResult } from './output.js';
 
 interface TrainCliOptions {
@@ -30,13 +31,6 @@ interface TrainCliOptions {
   json?: boolean;
 }
 
-function parseNumber(kind: 'integer' | 'number') {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || (kind === 'integer' && !Number.isInteger(n))) throw new AutocmError(`"${value}" is not ${kind === 'integer' ? 'an integer' : 'a number'}`);
-    return n;
-  };
-}
 
 function isDirectory(path: string): boolean {
   try {
@@ -72,19 +66,19 @@ export function registerTrain(program: Command): void {
     .requiredOption('-o, --output <file>', 'model file to write (.safetensors); log, checkpoint and report go beside it')
     .option('--sensor <name>', 'sensor profile (default: detected)')
     .option('--bands <list>', 'comma-separated bands to train on (default: every band the images share)')
-    .option('--steps <n>', 'training steps (one sample of three packs each)', parseNumber('integer'))
-    .option('--epochs <n>', 'epochs: one epoch = one sample per possible pack start (default 1 when --steps is absent)', parseNumber('number'))
-    .option('--crop <px>', 'crop side (multiple of 8)', parseNumber('integer'), DEFAULT_CONFIG.crop)
-    .option('--k <n>', 'images per pack', parseNumber('integer'), DEFAULT_CONFIG.k)
-    .option('--grid <px>', 'grid of crop2 offsets (default crop/4)', parseNumber('integer'))
-    .option('--lr <rate>', 'Adam learning rate', parseNumber('number'), DEFAULT_CONFIG.learningRate)
-    .option('--spatial-weight <w>', 'weight of the spatial similarity loss', parseNumber('number'), DEFAULT_CONFIG.spatialWeight)
-    .option('--temporal-weight <w>', 'weight of the temporal ordering loss', parseNumber('number'), DEFAULT_CONFIG.temporalWeight)
-    .option('--margin <m>', 'margin of the temporal hinge', parseNumber('number'), DEFAULT_CONFIG.margin)
-    .option('--min-valid <f>', 'skip windows whose valid fraction is below this', parseNumber('number'), DEFAULT_CONFIG.minValid)
-    .option('--seed <n>', 'random seed (initial weights, samples)', parseNumber('integer'), DEFAULT_CONFIG.seed)
-    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)', parseNumber('integer'))
-    .option('--checkpoint-every <n>', 'write a checkpoint every n steps', parseNumber('integer'), 50)
+    .option('--steps <n>', 'training steps (one sample of three packs each)', numberOption('integer'))
+    .option('--epochs <n>', 'epochs: one epoch = one sample per possible pack start (default 1 when --steps is absent)', numberOption('number'))
+    .option('--crop <px>', 'crop side (multiple of 8)', numberOption('integer'), DEFAULT_CONFIG.crop)
+    .option('--k <n>', 'images per pack', numberOption('integer'), DEFAULT_CONFIG.k)
+    .option('--grid <px>', 'grid of crop2 offsets (default crop/4)', numberOption('integer'))
+    .option('--lr <rate>', 'Adam learning rate', numberOption('number'), DEFAULT_CONFIG.learningRate)
+    .option('--spatial-weight <w>', 'weight of the spatial similarity loss', numberOption('number'), DEFAULT_CONFIG.spatialWeight)
+    .option('--temporal-weight <w>', 'weight of the temporal ordering loss', numberOption('number'), DEFAULT_CONFIG.temporalWeight)
+    .option('--margin <m>', 'margin of the temporal hinge', numberOption('number'), DEFAULT_CONFIG.margin)
+    .option('--min-valid <f>', 'skip windows whose valid fraction is below this', numberOption('number'), DEFAULT_CONFIG.minValid)
+    .option('--seed <n>', 'random seed (initial weights, samples)', numberOption('integer'), DEFAULT_CONFIG.seed)
+    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)', numberOption('integer'))
+    .option('--checkpoint-every <n>', 'write a checkpoint every n steps', numberOption('integer'), 50)
     .option('--resume <checkpoint>', 'continue from a checkpoint of the same configuration')
     .option('--quiet', 'no progress bar')
     .option('--json', 'machine-readable summary on stdout')

@@ -7,11 +7,10 @@ import { resolvePredictionInputs } from './inputs.js';
 import type { CogWriter, RasterSource } from '../raster/types.js';
 import { AutocmError } from '../util/errors.js';
 import { progressBar } from '../util/progress.js';
-import { version } from '../version.js';
-import { selectModelBands } from './band-selection.js';
-import { imageNormalisation, type BandScaling } from './image-normalisation.js';
+import type { BandScaling } from './image-normalisation.js';
 import { checkDistinctStems, exists, outputPathsFor, prepareOutputDirectory, type OutputPaths } from './output-paths.js';
-import { predictScene, probabilityNodata, type ProbabilityFormat } from './scene-predictor.js';
+import { predictScene, type ProbabilityFormat } from './scene-predictor.js';
+import { sceneSetup } from './scene-setup.js';
 import { minimumOverlap } from './tile-plan.js';
 import { workerTileSource } from './worker-tile-source.js';
 
@@ -152,37 +151,13 @@ async function predictOne(
   const started = performance.now();
   const { width, height } = source.info;
   if (width < 8 || height < 8) throw new AutocmError(`image is ${width} x ${height} px; the network needs at least 8 x 8`, image.source);
-  const bands = selectModelBands(image.source, image.bandNames, model.metadata.bands);
-  const normalisation = await imageNormalisation(source, bands, image.nodata, model.metadata.normalisation, () => image.reflectanceScaling(bands), o.model);
-  const metadata = {
-    AUTOCM_VERSION: version,
-    AUTOCM_MODEL: basename(o.model),
-    AUTOCM_INPUT: basename(image.source),
-    AUTOCM_NORMALISATION: normalisation.description,
-    AUTOCM_THRESHOLD: String(o.threshold),
-    AUTOCM_BUFFER: String(o.buffer),
-  };
-  const common = { width, height, bandCount: 1, georeference: source.info, blockSize: 512 };
+  const { bands, normalisation, writerOptions } = await sceneSetup(source, image, model, o.model, o);
   const writers: { probability?: CogWriter; mask?: CogWriter } = {};
   const finished: string[] = [];
   let bar: ReturnType<typeof progressBar> | undefined;
   try {
-    writers.probability = await createCogWriter(outputs.probability, {
-      ...common,
-      sampleType: o.format,
-      nodata: probabilityNodata[o.format],
-      overviewResampling: 'average',
-      bandDescriptions: [o.format === 'uint8' ? 'cloud probability (percent)' : 'cloud probability'],
-      metadata: { ...metadata, AUTOCM_PROBABILITY_SCALE: o.format === 'uint8' ? '100' : '1' },
-    });
-    writers.mask = await createCogWriter(outputs.mask, {
-      ...common,
-      sampleType: 'uint8',
-      nodata: 255,
-      overviewResampling: 'nearest',
-      bandDescriptions: ['cloud mask (0 clear, 1 cloud)'],
-      metadata,
-    });
+    writers.probability = await createCogWriter(outputs.probability, writerOptions.probability);
+    writers.mask = await createCogWriter(outputs.mask, writerOptions.mask);
     const statistics = await predictScene(source, session, { probability: writers.probability, mask: writers.mask }, {
       bands,
       nodata: image.nodata,

