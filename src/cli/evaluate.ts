@@ -1,3 +1,5 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { evaluateAll } from '../evaluate/evaluate-all.js';
 import { formatTable } from '../evaluate/metrics-table.js';
@@ -36,6 +38,26 @@ async function quicklookBandNames(image: string, sensor: string | undefined): Pr
   }
 }
 
+/**
+ * Folders become their GeoTIFFs in name order; a folder of autocm outputs gives its
+ * *_cloudmask.tif files (the masks as delivered), not the probabilities beside them.
+ */
+async function expandFolders(paths: string[]): Promise<string[]> {
+  const expanded: string[] = [];
+  for (const path of paths) {
+    if (!(await stat(path).catch(() => null))?.isDirectory()) {
+      expanded.push(path);
+      continue;
+    }
+    const tiffs = (await readdir(path)).filter((name) => /\.tiff?$/i.test(name)).sort();
+    const masks = tiffs.filter((name) => /_cloudmask\.tiff?$/i.test(name));
+    const chosen = masks.length > 0 ? masks : tiffs;
+    if (chosen.length === 0) throw new AutocmError('the folder holds no GeoTIFF', path);
+    expanded.push(...chosen.map((name) => join(path, name)));
+  }
+  return expanded;
+}
+
 function parseFraction(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const v = Number(value);
@@ -47,8 +69,8 @@ export function registerEvaluate(program: Command): void {
   program
     .command('evaluate')
     .description('score cloud masks against reference masks: precision, recall, F1, IoU, OA, balanced accuracy (cloud, and cloud+shadow)')
-    .argument('<pred...>', 'predicted masks or probabilities (autocm outputs or any supported format)')
-    .requiredOption('--ref <ref...>', 'reference masks, paired with the predictions by stem, date or order')
+    .argument('<pred...>', 'predicted masks or probabilities (autocm outputs or any supported format), or folders of them')
+    .requiredOption('--ref <ref...>', 'reference masks or folders of them, paired with the predictions by stem, date or order')
     .option('--ref-format <name>', `reference format: auto, ${MASK_FORMATS.join(', ')}`, 'auto')
     .option('--pred-format <name>', 'prediction format (same names)', 'auto')
     .option('--threshold <p>', 'probability threshold of probability predictions (default 0.5; s2cloudless 0.4)')
@@ -66,10 +88,12 @@ export function registerEvaluate(program: Command): void {
       if (!Number.isInteger(tolerance) || tolerance < 0) throw new AutocmError(`--tolerance must be a whole number of pixels, got "${o.tolerance}"`);
       if (!['auto', 'stem', 'date', 'order'].includes(o.pair)) throw new AutocmError(`--pair must be auto, stem, date or order, got "${o.pair}"`);
       const report = o.report ? new HtmlReportWriter(o.report, imageLocator(o.images), (image) => quicklookBandNames(image, o.sensor)) : null;
-      const progress = progressBar('evaluate', preds.length, { quiet: o.quiet });
+      const predictions = await expandFolders(preds);
+      const references = await expandFolders(o.ref);
+      const progress = progressBar('evaluate', predictions.length, { quiet: o.quiet });
       let summary;
       try {
-        summary = await evaluateAll(preds, o.ref, {
+        summary = await evaluateAll(predictions, references, {
           predFormat: o.predFormat,
           refFormat: o.refFormat,
           threshold: parseFraction(o.threshold, '--threshold'),

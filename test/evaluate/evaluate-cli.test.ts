@@ -42,6 +42,12 @@ test('baseline + evaluate on ukis-landsat5 through the CLI: table, --json, repor
   assert.match(table.stdout, /threshold sweep \(pooled\): best F1 0\.\d{4} at threshold 0\.\d\d/);
   assert.ok(existsSync(join(out, 'report', 'index.html')));
   assert.match(readFileSync(join(out, 'report', 'index.html'), 'utf8'), /001_img_landsat5_cloudprob_quicklook\.png/);
+  // Folders: the predict/baseline output folder gives its masks, the reference folder its files.
+  const folders = autocm('evaluate', masks, '--ref', join(dir, 'masks'), '--json', '-q');
+  assert.equal(folders.code, 0, folders.stderr);
+  const byFolder = JSON.parse(folders.stdout);
+  assert.deepEqual(byFolder.pairs.map((p: { prediction: string }) => p.prediction), [join(masks, 'img_landsat5_cloudmask.tif')]);
+  assert.equal(byFolder.pooled.cloud.strict.f1, f1);
 });
 
 test('a reference without cloud shows n/a with the reason, never 0 or NaN', async (t) => {
