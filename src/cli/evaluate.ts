@@ -1,7 +1,6 @@
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { evaluateAll } from '../evaluate/evaluate-all.js';
+import { expandFolders } from '../evaluate/expand-folders.js';
 import { formatTable } from '../evaluate/metrics-table.js';
 import type { PairBy } from '../evaluate/pairing.js';
 import { HtmlReportWriter } from '../evaluate/report/html-report.js';
@@ -36,26 +35,6 @@ async function quicklookBandNames(image: string, sensor: string | undefined): Pr
   } catch {
     return [];
   }
-}
-
-/**
- * Folders become their GeoTIFFs in name order; a folder of autocm outputs gives its
- * *_cloudmask.tif files (the masks as delivered), not the probabilities beside them.
- */
-async function expandFolders(paths: string[]): Promise<string[]> {
-  const expanded: string[] = [];
-  for (const path of paths) {
-    if (!(await stat(path).catch(() => null))?.isDirectory()) {
-      expanded.push(path);
-      continue;
-    }
-    const tiffs = (await readdir(path)).filter((name) => /\.tiff?$/i.test(name)).sort();
-    const masks = tiffs.filter((name) => /_cloudmask\.tiff?$/i.test(name));
-    const chosen = masks.length > 0 ? masks : tiffs;
-    if (chosen.length === 0) throw new AutocmError('the folder holds no GeoTIFF', path);
-    expanded.push(...chosen.map((name) => join(path, name)));
-  }
-  return expanded;
 }
 
 function parseFraction(value: string | undefined, flag: string): number | undefined {

@@ -1,8 +1,11 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { modelToOnnx } from '../graph/inference.js';
+import { calibrateThreshold } from '../evaluate/calibrate.js';
+import type { PairBy } from '../evaluate/pairing.js';
 import { formatModelSummary, summariseModel } from '../model/summary.js';
 import { loadModel } from '../model/weights.js';
 import { writeFileAtomically } from '../util/atomic.js';
+import { numberOption } from './number-option.js';
 import { printResult } from './output.js';
 
 function sizeMultipleOf8(value: string): number {
@@ -11,7 +14,7 @@ function sizeMultipleOf8(value: string): number {
   return parsed;
 }
 
-/** `autocm model info FILE` and `autocm model export-onnx FILE -o model.onnx`. */
+/** `autocm model info FILE`, `autocm model export-onnx FILE -o model.onnx` and `autocm model calibrate`. */
 export function registerModelInfo(program: Command): void {
   const model = program.command('model').description('Inspect and convert autocm model files (.safetensors)');
   model
@@ -37,5 +40,33 @@ export function registerModelInfo(program: Command): void {
       await writeFileAtomically(options.output, bytes);
       const result = { model: file, output: options.output, bytes: bytes.length, bands: loaded.metadata.bands, height: options.height ?? 'dynamic', width: options.width ?? 'dynamic' };
       printResult(options.json ?? false, result, () => `wrote ${options.output} (${bytes.length.toLocaleString('en-US')} bytes; input image [N, ${loaded.metadata.inputBands}, ${result.height}, ${result.width}])`);
+    });
+  model
+    .command('calibrate')
+    .description("Choose the model's cloud probability threshold: the best pooled F1 of its masks of the images against reference masks (synthetic truth from `autocm synth` keeps it label-free); writes the model with the threshold, which predict then uses by default")
+    .argument('<file>', 'model file (.safetensors)')
+    .argument('<images...>', 'images to mask (files, folders, globs)')
+    .requiredOption('--ref <ref...>', 'reference masks or folders of them (0 clear, 1 cloud, 2 shadow, 255 nodata, or any format evaluate reads)')
+    .requiredOption('-o, --output <file>', 'calibrated model file to write (.safetensors)')
+    .option('--sensor <name>', 'sensor profile of the images (default: detected)')
+    .option('--pair <how>', 'pair masks and references: auto, stem, date, order', 'auto')
+    .option('--threads <n>', 'ONNX Runtime threads (default: all cores)', numberOption('integer', 1))
+    .option('--quiet', 'no progress bars')
+    .option('--json', 'machine-readable summary on stdout')
+    .action(async (file: string, images: string[], options: { ref: string[]; output: string; sensor?: string; pair: string; threads?: number; quiet?: boolean; json?: boolean }) => {
+      if (!['auto', 'stem', 'date', 'order'].includes(options.pair)) throw new InvalidArgumentError(`--pair must be auto, stem, date or order, got "${options.pair}"`);
+      const result = await calibrateThreshold({
+        model: file,
+        images,
+        references: options.ref,
+        output: options.output,
+        sensor: options.sensor,
+        pairBy: options.pair as PairBy,
+        threads: options.threads,
+        quiet: options.quiet || options.json,
+      });
+      printResult(options.json ?? false, result, () =>
+        `threshold ${result.threshold.toFixed(2)}: cloud F1 ${result.f1.toFixed(4)} (at 0.5: ${result.f1AtHalf?.toFixed(4) ?? 'n/a'}) over ${result.images} images, ${result.pixels.toLocaleString('en-US')} px\nwrote ${result.output}`,
+      );
     });
 }

@@ -11,7 +11,7 @@ interface PredictCliOptions {
   output: string;
   model?: string;
   sensor?: string;
-  threshold: number;
+  threshold?: number;
   buffer: number;
   format: string;
   tile: number;
@@ -31,7 +31,7 @@ export function registerPredict(program: Command): void {
     .requiredOption('-o, --output <dir>', 'output folder (created if missing)')
     .option('--model <file>', 'model weights (.safetensors); default: models/autocm-default.safetensors shipped with autocm')
     .option('--sensor <name>', 'sensor profile of the inputs (default: detected)')
-    .option('--threshold <p>', 'a pixel is cloud when its probability is >= p', numberOption('number'), predictDefaults.threshold)
+    .option('--threshold <p>', `a pixel is cloud when its probability is >= p (default: the model's calibrated threshold, else ${predictDefaults.threshold})`, numberOption('number'))
     .option('--buffer <pixels>', 'dilate the cloud mask by a disk (Euclidean radius) of this many pixels', numberOption('integer'), predictDefaults.buffer)
     .option('--format <type>', 'probability output: uint8 (0-100 %, nodata 255) or float32 (0..1, nodata NaN)', predictDefaults.format)
     .option('--tile <px>', 'tile size for the network (multiple of 8)', numberOption('integer'), predictDefaults.tile)

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { predictDefaults } from '../predict/predict-images.js';
+import { loadModel } from '../model/weights.js';
 import { connectForCommand } from '../queue/connection.js';
 import type { PredictJobOptions } from '../queue/payload.js';
 import { validatePredictOptions } from '../queue/payload.js';
@@ -17,7 +18,7 @@ interface SubmitCliOptions {
   redis?: string;
   tlsCa?: string;
   sensor?: string;
-  threshold: number;
+  threshold?: number;
   buffer: number;
   format: string;
   tile: number;
@@ -37,7 +38,7 @@ export function registerSubmit(program: Command): void {
     .requiredOption('--model <file>', 'model weights (.safetensors), on the shared folder the workers read')
     .requiredOption('-o, --output <dir>', 'output folder on the shared folder the workers write')
     .option('--sensor <name>', 'sensor profile of the inputs (default: detected)')
-    .option('--threshold <p>', 'a pixel is cloud when its probability is >= p', numberOption('number'), predictDefaults.threshold)
+    .option('--threshold <p>', `a pixel is cloud when its probability is >= p (default: the model's calibrated threshold, else ${predictDefaults.threshold})`, numberOption('number'))
     .option('--buffer <pixels>', 'dilate the cloud mask by a disk of this many pixels', numberOption('integer'), predictDefaults.buffer)
     .option('--format <type>', 'probability output: uint8 or float32', predictDefaults.format)
     .option('--tile <px>', 'tile size for the network (multiple of 8)', numberOption('integer'), predictDefaults.tile)
@@ -53,7 +54,7 @@ export function registerSubmit(program: Command): void {
     let predictOptions: PredictJobOptions;
     try {
       predictOptions = validatePredictOptions({
-        threshold: options.threshold,
+        threshold: options.threshold ?? (await loadModel(options.model)).metadata.threshold ?? predictDefaults.threshold,
         buffer: options.buffer,
         format: options.format,
         tile: options.tile,

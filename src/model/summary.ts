@@ -64,6 +64,7 @@ export function formatModelSummary(s: ModelSummary): string {
     `  normalisation  ${normalisation}`,
     `  parameters     ${s.unetParameters.toLocaleString('en-US')} in the U-Net; ${s.tensorCount} tensors, ${s.totalValues.toLocaleString('en-US')} values in the file${s.extraTensors ? ` (${s.extraTensors} extra tensors)` : ''}`,
   ];
+  lines.push(`  threshold      ${s.threshold ?? 0.5}${s.calibration ? ` (calibrated: ${JSON.stringify(s.calibration)})` : ' (not calibrated)'}`);
   if (s.source) lines.push(`  source         ${s.source}`);
   if (s.training) lines.push(`  training       ${JSON.stringify(s.training)}`);
   lines.push('  tensors by block:');

@@ -27,6 +27,10 @@ export interface ModelMetadata {
   architecture: 'autocm-unet';
   inputBands: number;
   training?: Record<string, unknown>;
+  /** Probability threshold chosen by `autocm model calibrate`; predict uses it when no --threshold is given. */
+  threshold?: number;
+  /** How the threshold was chosen: images, references, F1 at it and at 0.5. */
+  calibration?: Record<string, unknown>;
   /** Where the weights came from (e.g. the imported Keras checkpoint). */
   source?: string;
   /** ISO 8601 time of creation. */

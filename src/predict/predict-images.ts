@@ -18,7 +18,7 @@ export interface PredictOptions {
   model: string;
   outputDirectory: string;
   sensor?: string;
-  /** Cloud when probability >= threshold. Default 0.5. */
+  /** Cloud when probability >= threshold. Default: the model's calibrated threshold, else 0.5. */
   threshold?: number;
   /** Dilation of the cloud mask by a disk of N pixels. Default 0. */
   buffer?: number;
@@ -89,7 +89,7 @@ export interface PredictionInput {
 
 /** Predicts cloud probability and mask COGs for every input image (files, folders, globs, lists, STAC). */
 export async function predictImages(inputs: string[], options: PredictOptions): Promise<PredictSummary> {
-  validateOptions({ ...predictDefaults, ...options });
+  validateOptions({ ...predictDefaults, ...options, threshold: options.threshold ?? predictDefaults.threshold });
   const model = await loadModel(options.model);
   const images = await resolvePredictionInputs(inputs, options.sensor);
   return predictImageList(images, model, options);
@@ -97,7 +97,7 @@ export async function predictImages(inputs: string[], options: PredictOptions): 
 
 /** Predicts already resolved images with a loaded model. */
 export async function predictImageList(images: PredictionInput[], model: ModelFile, options: PredictOptions): Promise<PredictSummary> {
-  const o = { ...predictDefaults, ...options };
+  const o = { ...predictDefaults, ...options, threshold: options.threshold ?? model.metadata.threshold ?? predictDefaults.threshold };
   const warn = options.warn ?? ((message: string) => process.stderr.write(`autocm: warning: ${message}\n`));
   validateOptions(o);
   if (images.length === 0) throw new AutocmError('no input images found');

@@ -1,0 +1,23 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AutocmError } from '../util/errors.js';
+
+/**
+ * Folders become their GeoTIFFs in name order; a folder of autocm outputs gives its
+ * *_cloudmask.tif files (the masks as delivered), not the probabilities beside them.
+ */
+export async function expandFolders(paths: string[]): Promise<string[]> {
+  const expanded: string[] = [];
+  for (const path of paths) {
+    if (!(await stat(path).catch(() => null))?.isDirectory()) {
+      expanded.push(path);
+      continue;
+    }
+    const tiffs = (await readdir(path)).filter((name) => /\.tiff?$/i.test(name)).sort();
+    const masks = tiffs.filter((name) => /_cloudmask\.tiff?$/i.test(name));
+    const chosen = masks.length > 0 ? masks : tiffs;
+    if (chosen.length === 0) throw new AutocmError('the folder holds no GeoTIFF', path);
+    expanded.push(...chosen.map((name) => join(path, name)));
+  }
+  return expanded;
+}
