@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { loadModel, saveModel, unetParameterSpecs, type ModelFile } from '../model/weights.js';
 import { predictImages } from '../predict/predict-images.js';
 import { AutocmError } from '../util/errors.js';
@@ -49,7 +49,7 @@ export async function calibrateThreshold(options: CalibrateOptions): Promise<Cal
     const threshold = best.threshold;
     const calibration = {
       images: probabilities.length,
-      references: options.references.map((r) => basename(r)),
+      references: options.references,
       pixels: evaluation.pooled.cloud.strict.pixels,
       f1: best.f1,
       precision: best.precision,
