@@ -1,19 +1,10 @@
 import type { Command } from 'commander';
-import { runDemo } from '../demo/pipeline.js';
+import { runDemo, type DemoOptions } from '../demo/pipeline.js';
 import { formatDemoSummary } from '../demo/summary.js';
 import { numberOption } from './number-option.js';
 import { printResult } from './output.js';
 
-
-interface DemoCliOptions {
-  force?: boolean;
-  quick?: boolean;
-  steps?: number;
-  seed?: number;
-  threads?: number;
-  quiet?: boolean;
-  json?: boolean;
-}
+type DemoCliOptions = Omit<DemoOptions, 'log'> & { json?: boolean };
 
 export function registerDemo(program: Command): void {
   program
@@ -28,14 +19,8 @@ export function registerDemo(program: Command): void {
     .option('--quiet', 'no progress bars (stage headers still go to stderr)')
     .option('--json', 'machine-readable summary on stdout')
     .action(async (dir: string, options: DemoCliOptions) => {
-      const summary = await runDemo(dir, {
-        force: options.force,
-        quick: options.quick,
-        steps: options.steps,
-        seed: options.seed,
-        threads: options.threads,
-        quiet: options.quiet || options.json,
-      });
+      const { json, ...demoOptions } = options;
+      const summary = await runDemo(dir, { ...demoOptions, quiet: demoOptions.quiet || json });
       printResult(options.json ?? false, summary, () => `\n${formatDemoSummary(summary)}`);
     });
 }

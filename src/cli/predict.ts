@@ -1,21 +1,15 @@
 import type { Command } from 'commander';
 import { defaultModelPath, hasDefaultModel } from '../model/default-model.js';
-import { predictDefaults, predictImages, type ImageSummary } from '../predict/predict-images.js';
+import { predictImages, type ImageSummary } from '../predict/predict-images.js';
 import type { ProbabilityFormat } from '../predict/scene-predictor.js';
 import { AutocmError } from '../util/errors.js';
+import { addMaskOptions, type MaskCliOptions } from './mask-options.js';
 import { numberOption } from './number-option.js';
 import { printResult } from './output.js';
 
-
-interface PredictCliOptions {
+interface PredictCliOptions extends MaskCliOptions {
   output: string;
   model?: string;
-  sensor?: string;
-  threshold?: number;
-  buffer: number;
-  format: string;
-  tile: number;
-  overlap: number;
   threads?: number;
   provider?: string;
   overwrite?: boolean;
@@ -24,18 +18,13 @@ interface PredictCliOptions {
 }
 
 export function registerPredict(program: Command): void {
-  program
+  const command = program
     .command('predict')
     .description('Cloud probability and cloud mask COGs on the grid of each input image (<stem>_cloudprob.tif, <stem>_cloudmask.tif)')
     .argument('<input...>', 'images: GeoTIFF files, folders, globs, list files, or a STAC ItemCollection')
     .requiredOption('-o, --output <dir>', 'output folder (created if missing)')
-    .option('--model <file>', 'model weights (.safetensors); default: models/autocm-default.safetensors shipped with autocm')
-    .option('--sensor <name>', 'sensor profile of the inputs (default: detected)')
-    .option('--threshold <p>', `a pixel is cloud when its probability is >= p (default: the model's calibrated threshold, else ${predictDefaults.threshold})`, numberOption('number'))
-    .option('--buffer <pixels>', 'dilate the cloud mask by a disk (Euclidean radius) of this many pixels', numberOption('integer'), predictDefaults.buffer)
-    .option('--format <type>', 'probability output: uint8 (0-100 %, nodata 255) or float32 (0..1, nodata NaN)', predictDefaults.format)
-    .option('--tile <px>', 'tile size for the network (multiple of 8)', numberOption('integer'), predictDefaults.tile)
-    .option('--overlap <px>', `overlap between tiles, blended (>= ${predictDefaults.overlap})`, numberOption('integer'), predictDefaults.overlap)
+    .option('--model <file>', 'model weights (.safetensors); default: models/autocm-default.safetensors shipped with autocm');
+  addMaskOptions(command)
     .option('--threads <n>', 'intra-op threads (default: all cores)', numberOption('integer'))
     .option('--provider <name>', 'ONNX Runtime execution provider (cpu, cuda, ...)')
     .option('--overwrite', 'replace existing outputs (default: skip an image whose two outputs exist)')

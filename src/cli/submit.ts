@@ -7,22 +7,16 @@ import { validatePredictOptions } from '../queue/payload.js';
 import { expandSubmitInputs } from '../queue/submit-inputs.js';
 import { submitRun } from '../queue/submit.js';
 import { AutocmError } from '../util/errors.js';
+import { addMaskOptions, type MaskCliOptions } from './mask-options.js';
 import { numberOption } from './number-option.js';
 import { printResult } from './output.js';
 import { addRedisOptions, redisTargetFrom } from './redis-options.js';
 
-
-interface SubmitCliOptions {
+interface SubmitCliOptions extends MaskCliOptions {
   model: string;
   output: string;
   redis?: string;
   tlsCa?: string;
-  sensor?: string;
-  threshold?: number;
-  buffer: number;
-  format: string;
-  tile: number;
-  overlap: number;
   splitAbove: number;
   tilesPerBand: number;
   inputRoot?: string;
@@ -36,13 +30,8 @@ export function registerSubmit(program: Command): void {
     .description('Queue predict jobs on Redis for `autocm worker`s (one per scene; large scenes as strip jobs plus an assembling job) and print the run id')
     .argument('<input...>', 'images: GeoTIFF files, folders, globs, list files, or a STAC ItemCollection')
     .requiredOption('--model <file>', 'model weights (.safetensors), on the shared folder the workers read')
-    .requiredOption('-o, --output <dir>', 'output folder on the shared folder the workers write')
-    .option('--sensor <name>', 'sensor profile of the inputs (default: detected)')
-    .option('--threshold <p>', `a pixel is cloud when its probability is >= p (default: the model's calibrated threshold, else ${predictDefaults.threshold})`, numberOption('number'))
-    .option('--buffer <pixels>', 'dilate the cloud mask by a disk of this many pixels', numberOption('integer'), predictDefaults.buffer)
-    .option('--format <type>', 'probability output: uint8 or float32', predictDefaults.format)
-    .option('--tile <px>', 'tile size for the network (multiple of 8)', numberOption('integer'), predictDefaults.tile)
-    .option('--overlap <px>', 'overlap between tiles, blended', numberOption('integer'), predictDefaults.overlap)
+    .requiredOption('-o, --output <dir>', 'output folder on the shared folder the workers write');
+  addMaskOptions(command)
     .option('--split-above <mpx>', 'scenes larger than this many megapixels are split into row-band jobs', numberOption('number'), 100)
     .option('--tiles-per-band <n>', 'rows of tiles per strip job of a split scene', numberOption('integer'), 4)
     .option('--input-root <dir>', 'write input and model paths relative to this folder (workers mount it as their --input-root)')

@@ -1,12 +1,14 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { compositeStack } from '../composite/composite-stack.js';
 import { baselineImagesOf, baselineStackOf } from '../evaluate/baselines/baseline-input.js';
 import { runBaseline } from '../evaluate/baselines/registry.js';
+import { calibrateThreshold } from '../evaluate/calibrate.js';
 import { evaluateAll } from '../evaluate/evaluate-all.js';
 import { HtmlReportWriter } from '../evaluate/report/html-report.js';
 import { imageLocator } from '../evaluate/report/image-locator.js';
-import { predictImages } from '../predict/predict-images.js';
+import { predictDefaults, predictImages } from '../predict/predict-images.js';
 import { openRaster } from '../raster/open.js';
 import { openStack } from '../raster/stack.js';
 import { synthesiseToFolder } from '../synth/write-folder.js';
@@ -14,6 +16,7 @@ import { prepareOutputDirectory } from '../synth/output-dir.js';
 import { DEFAULT_CONFIG, type TrainConfig } from '../train/config.js';
 import { train } from '../train/loop.js';
 import { stackScene } from '../train/scene.js';
+import { AutocmError } from '../util/errors.js';
 import { progressBar } from '../util/progress.js';
 import { version } from '../version.js';
 import { DEMO_BASELINES, FULL_DEMO, QUICK_DEMO, type DemoConfig } from './config.js';
@@ -31,7 +34,7 @@ export interface DemoOptions {
   log?: (line: string) => void;
 }
 
-const STAGES = ['synth', 'train', 'predict', 'composite', 'baselines', 'evaluate'] as const;
+const STAGES = ['synth', 'train', 'calibrate', 'predict', 'composite', 'baselines', 'evaluate'] as const;
 
 /**
  * The whole system on synthetic data with exact truth: a stack is made, a model is trained on
@@ -107,6 +110,28 @@ export async function runDemo(dir: string, options: DemoOptions = {}): Promise<D
     }
   });
 
+  // A second stack, never trained on or scored, picks the threshold: the probabilities of a
+  // short run sit below 0.5 on thin clouds, and its ranking is what training improves. It lives
+  // in a temporary folder (the viewer would mix its dates into the stack's); the command that
+  // remakes it is in the summary.
+  const calibrationStack = { size: config.size, dates: config.calibrationDates, sensor: 'planetscope4', seed: config.seed + 1000, startDate: '2022-03-01' } as const;
+  const calibrationCommand = `autocm synth --size ${calibrationStack.size} --dates ${calibrationStack.dates} --sensor ${calibrationStack.sensor} --seed ${calibrationStack.seed} --start-date ${calibrationStack.startDate}`;
+  const calibration = await stage('calibrate', `threshold from the truth of a separate synthetic stack (seed ${calibrationStack.seed}, ${calibrationStack.dates} dates)`, async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'autocm-demo-calibration-'));
+    try {
+      await synthesiseToFolder(folder, { ...calibrationStack, force: true, quiet: true });
+      const result = await calibrateThreshold({ model: paths.model, images: [folder], references: [join(folder, 'masks')], output: paths.model, source: calibrationCommand, threads: options.threads, quiet });
+      log(`   threshold ${result.threshold.toFixed(2)}: calibration F1 ${result.f1.toFixed(3)} (at 0.5: ${result.f1AtHalf?.toFixed(3) ?? 'n/a'})`);
+      return { value: result.threshold, calibrated: true, calibrationF1: result.f1, calibrationF1AtHalf: result.f1AtHalf, stack: calibrationCommand };
+    } catch (error) {
+      if (!(error instanceof AutocmError)) throw error;
+      log(`   warning: ${error.message}; the model keeps threshold ${predictDefaults.threshold}`);
+      return { value: predictDefaults.threshold, calibrated: false, calibrationF1: null, calibrationF1AtHalf: null, stack: calibrationCommand };
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
   await stage('predict', `cloud probability and mask for all ${images.length} dates`, () =>
     predictImages(images, { model: paths.model, outputDirectory: paths.autocm, threads: options.threads, quiet, overwrite: true }),
   );
@@ -169,6 +194,7 @@ export async function runDemo(dir: string, options: DemoOptions = {}): Promise<D
     config,
     stack: paths.stack,
     model: paths.model,
+    threshold: calibration,
     predictions: paths.autocm,
     composite: paths.composite,
     compositeRmseVsTruth: composite.rmse,

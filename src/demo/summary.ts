@@ -17,6 +17,8 @@ export interface DemoSummary {
   config: DemoConfig;
   stack: string;
   model: string;
+  /** The model's threshold, chosen on the truth of a separate synthetic stack (`stack`: the command that makes it). */
+  threshold: { value: number; calibrated: boolean; calibrationF1: number | null; calibrationF1AtHalf: number | null; stack: string };
   predictions: string;
   composite: string;
   /** RMS reflectance difference between the Auto-CM composite and the composite made with the truth masks. */
@@ -47,6 +49,9 @@ export function formatDemoSummary(summary: DemoSummary): string {
     line(widths.map((w) => '-'.repeat(w))),
     ...body.map(line),
     '',
+    summary.threshold.calibrated
+      ? `Auto-CM threshold ${summary.threshold.value.toFixed(2)}, calibrated on a separate synthetic stack (${summary.threshold.stack})`
+      : `Auto-CM threshold ${summary.threshold.value.toFixed(2)}: the model did not separate clouds on the calibration stack (${summary.threshold.stack})`,
     `composite (Auto-CM masks) vs composite (truth masks): RMS difference ${summary.compositeRmseVsTruth === null ? 'n/a' : summary.compositeRmseVsTruth.toFixed(4)} reflectance`,
     `time: ${Object.entries(summary.seconds).map(([k, v]) => `${k} ${v} s`).join(', ')}`,
     `everything is in ${summary.directory} (summary.json, stack/, model/, predictions/, composite/, report/)`,

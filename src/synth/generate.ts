@@ -23,7 +23,21 @@ export interface SyntheticStackOptions {
 /** Truth mask classes (the same as the masks in ../shared/data). */
 export const TRUTH = { clear: 0, cloud: 1, shadow: 2, nodata: 255 } as const;
 
-export interface SyntheticDate {
+/** What one date holds, in numbers (also written to the manifest). */
+export interface SyntheticDateFigures {
+  /** Fractions of the valid (not nodata) pixels, and the nodata fraction of all pixels. */
+  cloudFraction: number;
+  shadowFraction: number;
+  nodataFraction: number;
+  cloudCoverTarget: number;
+  hazeMaxOpacity: number;
+  cirrusMaxOpacity: number;
+  shadowDarkness: number;
+  /** Abrupt surface events on this date: 'flood', 'harvest'. */
+  events: string[];
+}
+
+export interface SyntheticDate extends SyntheticDateFigures {
   /** YYYY-MM-DD. */
   date: string;
   /** Digital numbers per band, row-major, in the sensor's encoding (reflectance = DN * dnScale + dnOffset: DN / 10000 for PlanetScope and Sentinel-2), 0 = nodata. */
@@ -40,16 +54,6 @@ export interface SyntheticDate {
   /** Combined opacity of thick cloud, cirrus and haze (truth cloud where >= CLOUD_OPACITY_THRESHOLD). */
   cloudOpacity: Float32Array;
   sun: SunGeometry;
-  /** Fractions of the valid (not nodata) pixels, and the nodata fraction of all pixels. */
-  cloudFraction: number;
-  shadowFraction: number;
-  nodataFraction: number;
-  cloudCoverTarget: number;
-  hazeMaxOpacity: number;
-  cirrusMaxOpacity: number;
-  shadowDarkness: number;
-  /** Abrupt surface events on this date: 'flood', 'harvest'. */
-  events: string[];
 }
 
 export interface SyntheticStack {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { writeCog } from '../raster/cog-writer.js';
 import { writeFileAtomically } from '../util/atomic.js';
 import { version } from '../version.js';
-import type { SyntheticStack } from './generate.js';
+import type { SyntheticDateFigures, SyntheticStack } from './generate.js';
 import { LAND_COVER_NAMES } from './landscape.js';
 
 /** File names of one date, relative to the stack folder (the layout of ../shared/data, plus surface/). */
@@ -29,23 +29,15 @@ export interface SyntheticManifest {
   cloudOpacityThreshold: number;
   landCoverClasses: Record<string, string>;
   events: { flood: string[]; harvest: string[] };
-  dates: {
+  dates: (SyntheticDateFigures & {
     date: string;
     image: string;
     mask: string;
     surface: string;
-    cloudFraction: number;
-    shadowFraction: number;
-    nodataFraction: number;
-    cloudCoverTarget: number;
-    hazeMaxOpacity: number;
-    cirrusMaxOpacity: number;
-    shadowDarkness: number;
     sunAzimuthDeg: number;
     sunElevationDeg: number;
     shadowOffsetPx: [number, number];
-    events: string[];
-  }[];
+  })[];
 }
 
 export function syntheticManifest(stack: SyntheticStack): SyntheticManifest {
@@ -106,7 +98,8 @@ export async function writeSyntheticStack(
 ): Promise<SyntheticManifest> {
   const { width, height, georeference, bandNames } = stack;
   const total = stack.dates.length;
-  const common = { width, height, georeference, blockSize: width <= 256 ? 256 : 512 };
+  // The same 512 px blocks as predict, so that truth and predicted masks can be drawn together in the viewer.
+  const common = { width, height, georeference, blockSize: 512 };
   for (const [index, d] of stack.dates.entries()) {
     const names = syntheticFileNames(d.date);
     const metadata = {

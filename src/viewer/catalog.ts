@@ -22,6 +22,8 @@ export interface RasterEntry {
   geoTransform: number[] | null;
   epsg: number | null;
   nodata: number | null;
+  /** Block size and overview sizes: rasters drawn in one layer must share it (OpenLayers' GeoTIFF source). */
+  tileLayout: string;
 }
 
 export interface ImageEntry extends RasterEntry {
@@ -185,5 +187,6 @@ function rasterEntry(info: RasterInfo, url: string): RasterEntry {
     geoTransform: info.geoTransform,
     epsg: info.epsg,
     nodata: info.nodata,
+    tileLayout: [`${info.width}x${info.height}/${info.blockWidth}x${info.blockHeight}`, ...info.overviews.map((o) => `${o.width}x${o.height}`)].join(' '),
   };
 }

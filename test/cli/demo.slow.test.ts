@@ -25,8 +25,8 @@ describe('autocm demo --quick (end to end on a synthetic stack)', () => {
     const dir = join(root, 'demo');
     const run = autocm(['demo', dir, '--quick', '--threads', '2']);
     assert.equal(run.status, 0, run.stderr);
-    for (const [index, stage] of ['synth', 'train', 'predict', 'composite', 'baselines', 'evaluate'].entries()) {
-      assert.match(run.stderr, new RegExp(`== \\[${index + 1}/6\\] ${stage}:`), `no header for stage ${stage}`);
+    for (const [index, stage] of ['synth', 'train', 'calibrate', 'predict', 'composite', 'baselines', 'evaluate'].entries()) {
+      assert.match(run.stderr, new RegExp(`== \\[${index + 1}/7\\] ${stage}:`), `no header for stage ${stage}`);
     }
     assert.match(run.stderr, /train: 3\/3 loss/, 'no training progress');
     assert.match(run.stdout, /method\s+F1\s+precision\s+recall\s+IoU\s+OA/);
@@ -45,6 +45,12 @@ describe('autocm demo --quick (end to end on a synthetic stack)', () => {
     const threshold = summary.scores.find((s) => s.method === 'threshold');
     assert.ok(threshold?.f1 !== null && threshold!.f1! > 0.7, `threshold F1 ${threshold?.f1}`);
     assert.equal(summary.truth.dates, 9);
+    assert.match(summary.threshold.stack, /^autocm synth --size 64 --dates 6 --sensor planetscope4 --seed 1001 /);
+    // Three steps do not make a cloud masker: calibration refuses it and the threshold stays 0.5.
+    assert.equal(summary.threshold.calibrated, false);
+    assert.equal(summary.threshold.value, 0.5);
+    assert.match(run.stderr, /warning: .*autocm-demo.safetensors: the model does not separate clouds from clear pixels.*keeps threshold 0\.5/);
+    assert.match(run.stdout, /Auto-CM threshold 0\.50: the model did not separate clouds on the calibration stack/);
     assert.ok(summary.compositeRmseVsTruth !== null && summary.compositeRmseVsTruth >= 0 && summary.compositeRmseVsTruth < 0.5);
 
     assert.ok(existsSync(join(dir, 'stack', 'manifest.json')));

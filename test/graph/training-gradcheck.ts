@@ -125,3 +125,25 @@ export function checkGradients(
     return { name: names.length === 1 ? names[0]! : `${names.length} tensors of ${names[0]!.split('.').slice(0, -2).join('.')}`, directional, entries: entryError / Math.max(gMax, 1e-12) };
   });
 }
+
+/** Random reflectances with a few nodata pixels (value 0, weight 0). */
+export function randomPack(k: number, bands: number, size: number, seed: number): { x: Float32Array; valid: Float32Array } {
+  const random = createRandom(seed);
+  const x = Float32Array.from({ length: k * bands * size * size }, () => 0.05 + 0.5 * random.next());
+  const valid = new Float32Array(k * size * size).fill(1);
+  for (let i = 0; i < k; i++) {
+    for (let p = 0; p < size; p++) {
+      valid[i * size * size + p * size + ((i + 3) % size)] = 0;
+      for (let b = 0; b < bands; b++) x[(i * bands + b) * size * size + p * size + ((i + 3) % size)] = 0;
+    }
+  }
+  return { x, valid };
+}
+
+/** Prints the worst relative error over the checked tensors and returns it. */
+export function report(label: string, checks: { name: string; directional: number; entries: number }[]): number {
+  const worst = Math.max(...checks.map((c) => Math.max(c.directional, c.entries)));
+  const worstTensor = checks.reduce((a, b) => (Math.max(a.directional, a.entries) >= Math.max(b.directional, b.entries) ? a : b));
+  console.log(`${label}: ${checks.length} tensors, max relative error ${worst.toExponential(2)} (${worstTensor.name})`);
+  return worst;
+}

@@ -3,32 +3,10 @@ import { test } from 'node:test';
 import { TrainSession } from '../../src/engine/train-session.js';
 import { PASSES, buildTrainingStepGraph } from '../../src/graph/training.js';
 import { siameseLayers, siameseSpec, unetLayers, unetSpec } from '../../src/model/description.js';
-import { createRandom } from '../../src/util/random.js';
-import { checkGradients, testParameters, toFloat64 } from './training-gradcheck.js';
+import { checkGradients, randomPack, report, testParameters, toFloat64 } from './training-gradcheck.js';
 import { type T64, stepLoss64, t64 } from './training-reference64.js';
 
 const TOLERANCE = 1e-3;
-
-/** Random reflectances with a few nodata pixels (value 0, weight 0). */
-function randomPack(k: number, bands: number, size: number, seed: number): { x: Float32Array; valid: Float32Array } {
-  const random = createRandom(seed);
-  const x = Float32Array.from({ length: k * bands * size * size }, () => 0.05 + 0.5 * random.next());
-  const valid = new Float32Array(k * size * size).fill(1);
-  for (let i = 0; i < k; i++) {
-    for (let p = 0; p < size; p++) {
-      valid[i * size * size + p * size + ((i + 3) % size)] = 0;
-      for (let b = 0; b < bands; b++) x[(i * bands + b) * size * size + p * size + ((i + 3) % size)] = 0;
-    }
-  }
-  return { x, valid };
-}
-
-function report(label: string, checks: { name: string; directional: number; entries: number }[]): number {
-  const worst = Math.max(...checks.map((c) => Math.max(c.directional, c.entries)));
-  const worstTensor = checks.reduce((a, b) => (Math.max(a.directional, a.entries) >= Math.max(b.directional, b.entries) ? a : b));
-  console.log(`${label}: ${checks.length} tensors, max relative error ${worst.toExponential(2)} (${worstTensor.name})`);
-  return worst;
-}
 
 test('training step (5 passes + Siamese, K=3, crop 16, 3 bands): the gradients of both networks (head tensors, every block) match float64 finite differences', async () => {
   const [k, bands, crop] = [3, 3, 16];

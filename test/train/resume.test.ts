@@ -17,6 +17,11 @@ function losses(modelPath: string): { step: number; loss: number }[] {
     .map((line) => JSON.parse(line) as { step: number; loss: number });
 }
 
+/** Lines the writer has finished (a poll may catch a line half-written). */
+function completeLines(path: string): number {
+  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').length - 1 : 0;
+}
+
 function runTrain(args: string[]) {
   return spawnSync(process.execPath, [cliPath, 'train', ...args], { encoding: 'utf8' });
 }
@@ -35,7 +40,7 @@ test('kill -9 mid-run, resume: the run continues from the checkpoint and repeats
     const child = spawn(process.execPath, [cliPath, 'train', stack, '-o', killed, '--steps', String(steps), '--checkpoint-every', '3', ...SMALL]);
     const signal = await new Promise<NodeJS.Signals | null>((resolve) => {
       const poll = setInterval(() => {
-        if (existsSync(`${killed}.log.jsonl`) && losses(killed).length >= 4) {
+        if (completeLines(`${killed}.log.jsonl`) >= 4) {
           clearInterval(poll);
           child.kill('SIGKILL');
         }

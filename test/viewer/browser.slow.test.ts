@@ -98,6 +98,12 @@ test('the viewer shows a stack in a real browser: dates, mask overlay, in-browse
   const changed = changedFraction(withMask, withoutMask);
   assert.ok(changed > 0.01, `toggling the mask changed only ${changed} of the pixels`);
 
+  // The error map draws the prediction and the truth in one layer: their tiling must agree.
+  assert.equal(catalog.images[1]!.layers.predictions!.mask!.tileLayout, catalog.images[1]!.layers.reference!.mask!.tileLayout);
+  await page.selectOption('#overlay-left', 'predictions:errors');
+  assert.ok(changedFraction(await mapShot(page), withoutMask) > 0.001, 'the error map is drawn');
+  assert.match((await page.textContent('#status')) ?? '', new RegExp(`^showing ${catalog.images[1]!.date}$`));
+
   // In-browser masking with onnxruntime-web gives the CLI's probabilities.
   await page.click('#mask-current');
   await page.waitForFunction(() => /browser mask done/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 120_000 });

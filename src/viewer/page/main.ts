@@ -20,6 +20,8 @@ interface OverlayChoice {
   label: string;
   kind: OverlayKind;
   rasters: (image: ImageJson) => RasterJson[] | null;
+  /** Why this overlay cannot be drawn for an image, when it cannot. */
+  unavailable?: (image: ImageJson) => string | null;
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -73,6 +75,12 @@ function overlayChoices(catalog: CatalogJson): OverlayChoice[] {
         const predicted = image.layers[group]?.mask;
         const reference = image.layers.reference?.mask;
         return predicted && reference ? [predicted, reference] : null;
+      },
+      unavailable: (image) => {
+        const predicted = image.layers[group]?.mask;
+        const reference = image.layers.reference?.mask;
+        if (!predicted || !reference || predicted.tileLayout === reference.tileLayout) return null;
+        return `no error map for ${image.date ?? image.stem}: the ${group} mask and the reference differ in size, tiling or overviews (${predicted.tileLayout} vs ${reference.tileLayout}); write the reference as a COG on the same grid (e.g. gdal_translate -of COG -co BLOCKSIZE=512)`;
       },
     });
   }
@@ -175,9 +183,15 @@ async function main(): Promise<void> {
       ['right', $<HTMLSelectElement>('overlay-right').value],
     ];
     const kinds: OverlayKind[] = [];
+    const notes: string[] = [];
     for (const [side, id] of sides) {
       const choice = choices.find((c) => c.id === id);
       if (!choice || choice.id === 'none') continue;
+      const reason = image ? choice.unavailable?.(image) : null;
+      if (reason) {
+        notes.push(reason);
+        continue;
+      }
       let layer: BaseLayer | null = null;
       if (choice.id === 'browser') {
         layer = browserPrediction ? browserPrediction.layer : null;
@@ -194,7 +208,7 @@ async function main(): Promise<void> {
     $('legend').innerHTML = legendHtml(kinds);
     const date = image ? (image.date ?? image.stem) : 'composite';
     document.body.dataset.date = date;
-    status(`showing ${date}`);
+    status([`showing ${date}`, ...notes].join('; '));
   };
 
   slider.addEventListener('input', () => {
