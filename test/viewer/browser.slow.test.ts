@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { importKerasCheckpoint } from '../../src/model/keras-import.js';
 import { predictImages } from '../../src/predict/predict-images.js';
@@ -13,9 +13,8 @@ import { synthesiseToFolder } from '../../src/synth/write-folder.js';
 import { loadBrowserModel } from '../../src/viewer/browser-model.js';
 import { buildCatalog } from '../../src/viewer/catalog.js';
 import { startViewerServer } from '../../src/viewer/server.js';
+import { launchChromium } from '../helpers/browser.js';
 import { repoRoot, sharedPath } from '../helpers/shared-data.js';
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 let browser: Browser | undefined;
 let server: Server | undefined;
@@ -70,7 +69,7 @@ test('the viewer shows a stack in a real browser: dates, mask overlay, in-browse
   const started = await startViewerServer({ catalog, files, reportRoots, model }, 0, '127.0.0.1');
   server = started.server;
 
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
   const consoleErrors: string[] = [];
   page.on('console', (message) => {

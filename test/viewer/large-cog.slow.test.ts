@@ -5,14 +5,13 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { buildCatalog } from '../../src/viewer/catalog.js';
 import { startViewerServer } from '../../src/viewer/server.js';
+import { launchChromium } from '../helpers/browser.js';
 import { gdal, requireGdal } from '../helpers/gdal.js';
 import { sharedPath } from '../helpers/shared-data.js';
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 // geotiff.js reads local files through fs.read: count what the catalog asks for.
 let bytesReadLocally = 0;
@@ -60,7 +59,7 @@ test('a 10000 x 10000 COG opens from its overviews: the catalog and the page rea
 
   const started = await startViewerServer({ catalog, files, reportRoots, model: null }, 0, '127.0.0.1');
   server = started.server;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
