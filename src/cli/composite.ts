@@ -30,7 +30,7 @@ interface CompositeCliOptions {
   quiet?: boolean;
 }
 
-function parseDate(value: string | undefined, flag: string): Date | undefined {
+export function parseDate(value: string | undefined, flag: string): Date | undefined {
   if (value === undefined) return undefined;
   const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(value.trim());
   const date = m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!)) : null;

@@ -15,6 +15,7 @@ import { registerSynth } from './synth.js';
 import { registerDemo } from './demo.js';
 import { registerView } from './view.js';
 import { registerSubmit } from './submit.js';
+import { registerSubmitComposite } from './submit-composite.js';
 import { registerWorker } from './worker.js';
 import { registerStatus } from './status.js';
 
@@ -37,6 +38,7 @@ registerSynth(program);
 registerDemo(program);
 registerView(program);
 registerSubmit(program);
+registerSubmitComposite(program);
 registerWorker(program);
 registerStatus(program);
 

@@ -25,7 +25,7 @@ function integerOption(value: string, flag: string, min: number, max: number): n
 export function registerWorker(program: Command): void {
   const command = program
     .command('worker')
-    .description('Process queued predict jobs until stopped (SIGINT/SIGTERM finish the active jobs first); start one per machine, any number of machines')
+    .description('Process queued predict and composite jobs until stopped (SIGINT/SIGTERM finish the active jobs first); start one per machine, any number of machines')
     .requiredOption('--input-root <dir>', 'folder every job input and model must lie in (symbolic links leading out are refused)')
     .requiredOption('--output-root <dir>', 'folder every job output must lie in')
     .option('--concurrency <n>', 'jobs run at once, each in its own child process', '1')

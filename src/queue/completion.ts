@@ -1,7 +1,7 @@
 import { access, readdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { writeFileAtomically } from '../util/atomic.js';
-import { doneMarkerPath, maskPath, probabilityPath } from './layout.js';
+import { doneMarkerPath } from './layout.js';
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -13,22 +13,23 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * True when this scene's outputs are complete for exactly this work (same scene key): both COGs
- * exist (they are written atomically, so existing means whole) and the done marker names the key.
+ * True when a job's outputs are complete for exactly this work (same key): every output exists
+ * (they are written atomically, so existing means whole) and the done marker names the key.
  */
-export async function sceneOutputsComplete(outputDir: string, stem: string, sceneKey: string): Promise<boolean> {
+export async function outputsComplete(outputDir: string, markerStem: string, sceneKey: string, outputs: string[]): Promise<boolean> {
   let marker: unknown;
   try {
-    marker = JSON.parse(await readFile(doneMarkerPath(outputDir, stem), 'utf8'));
+    marker = JSON.parse(await readFile(doneMarkerPath(outputDir, markerStem), 'utf8'));
   } catch {
     return false;
   }
   if (typeof marker !== 'object' || marker === null || (marker as { sceneKey?: unknown }).sceneKey !== sceneKey) return false;
-  return (await exists(probabilityPath(outputDir, stem))) && (await exists(maskPath(outputDir, stem)));
+  for (const output of outputs) if (!(await exists(output))) return false;
+  return true;
 }
 
-export async function markSceneComplete(outputDir: string, stem: string, sceneKey: string, details: Record<string, unknown>): Promise<void> {
-  await writeFileAtomically(doneMarkerPath(outputDir, stem), `${JSON.stringify({ sceneKey, ...details, completedAt: new Date().toISOString() })}\n`);
+export async function markComplete(outputDir: string, markerStem: string, sceneKey: string, details: Record<string, unknown>): Promise<void> {
+  await writeFileAtomically(doneMarkerPath(outputDir, markerStem), `${JSON.stringify({ sceneKey, ...details, completedAt: new Date().toISOString() })}\n`);
 }
 
 export { exists as pathExists };
@@ -40,17 +41,17 @@ function temporaryNamePattern(outputName: string): RegExp {
 }
 
 /**
- * Removes what an earlier attempt of this scene left half-written when its process was killed
- * (SIGKILL, machine loss): only the job holding the lock runs this, so no live writer owns them.
+ * Removes what an earlier attempt left half-written next to `outputs` when its process was
+ * killed (SIGKILL, machine loss): only the job holding the lock runs this, so no live writer owns them.
  */
-export async function removeStaleTemporaries(outputDir: string, stem: string): Promise<number> {
+export async function removeStaleTemporaries(outputDir: string, outputs: string[]): Promise<number> {
   let names: string[];
   try {
     names = await readdir(outputDir);
   } catch {
     return 0;
   }
-  const patterns = [basename(probabilityPath(outputDir, stem)), basename(maskPath(outputDir, stem))].map(temporaryNamePattern);
+  const patterns = outputs.map((output) => temporaryNamePattern(basename(output)));
   const stale = names.filter((name) => patterns.some((pattern) => pattern.test(name)));
   await Promise.all(stale.map((name) => rm(join(outputDir, name), { force: true })));
   return stale.length;

@@ -65,7 +65,39 @@ export interface AssembleJobData extends JobBase {
   height: number;
 }
 
-export type JobData = SceneJobData | StripJobData | AssembleJobData;
+/** Options of a composite (those of `autocm composite`); part of the job id. */
+export interface CompositeJobOptions {
+  method: 'mean' | 'median' | 'best';
+  /** An observation is clear where its cloud probability is below this. */
+  threshold: number;
+  /** First and last acquisition dates used (YYYY-MM-DD), or null. */
+  from: string | null;
+  to: string | null;
+  /** Also write `<stem>_count.tif`, the clear observations per pixel. */
+  count: boolean;
+  /** Leave out images without a mask instead of failing. */
+  allowMissing: boolean;
+}
+
+/** One stack composited in one job: `<outputDir>/<stem>_composite.tif` (and `<stem>_count.tif`). */
+export interface CompositeJobData {
+  v: typeof payloadVersion;
+  kind: 'composite';
+  runId: string;
+  /** The stack's images: absolute, or relative to the worker's --input-root. */
+  images: string[];
+  /** Masks of the images (from predict, or reference masks), inside the root `masksRoot` names. */
+  masksDir: string;
+  masksRoot: 'input' | 'output';
+  outputDir: string;
+  stem: string;
+  /** Id of the work (the job id derives from it); names the done marker's content. */
+  sceneKey: string;
+  options: CompositeJobOptions;
+}
+
+export type PredictJobData = SceneJobData | StripJobData | AssembleJobData;
+export type JobData = PredictJobData | CompositeJobData;
 export type JobKind = JobData['kind'];
 
 /** A payload that is not one autocm wrote: the job fails permanently with this message. */
@@ -154,10 +186,52 @@ function validateBand(value: unknown, height: number): RowBand {
   return { start, end };
 }
 
+/** Stacks longer than this are refused (a payload must stay small in Redis). */
+export const maxCompositeImages = 10_000;
+const datePattern = /^\d{4}-\d{2}-\d{2}$/;
+
+export function validateCompositeOptions(value: unknown): CompositeJobOptions {
+  const record = asRecord(value, 'options');
+  onlyKnownKeys(record, ['method', 'threshold', 'from', 'to', 'count', 'allowMissing'], 'options');
+  const method = record.method;
+  if (method !== 'mean' && method !== 'median' && method !== 'best') throw new InvalidPayloadError(`method must be mean, median or best (got ${JSON.stringify(method)})`);
+  const threshold = numberIn(record, 'threshold', Number.MIN_VALUE, 1);
+  const from = record.from === null ? null : matching(record, 'from', datePattern);
+  const to = record.to === null ? null : matching(record, 'to', datePattern);
+  if (from && to && from > to) throw new InvalidPayloadError(`from ${from} is after to ${to}`);
+  for (const key of ['count', 'allowMissing'] as const) {
+    if (typeof record[key] !== 'boolean') throw new InvalidPayloadError(`${key} must be true or false`);
+  }
+  return { method, threshold, from, to, count: record.count as boolean, allowMissing: record.allowMissing as boolean };
+}
+
+function validateCompositeJob(record: Fields): CompositeJobData {
+  onlyKnownKeys(record, ['v', 'kind', 'runId', 'images', 'masksDir', 'masksRoot', 'outputDir', 'stem', 'sceneKey', 'options'], 'job data');
+  if (record.masksRoot !== 'input' && record.masksRoot !== 'output') throw new InvalidPayloadError(`masksRoot must be input or output (got ${JSON.stringify(record.masksRoot)})`);
+  if (record.v !== payloadVersion) throw new InvalidPayloadError(`payload version ${JSON.stringify(record.v)} is not ${payloadVersion}`);
+  const images = record.images;
+  if (!Array.isArray(images) || images.length === 0 || images.length > maxCompositeImages) {
+    throw new InvalidPayloadError(`images must be a non-empty array of at most ${maxCompositeImages} paths`);
+  }
+  return {
+    v: payloadVersion,
+    kind: 'composite',
+    runId: matching(record, 'runId', runIdPattern),
+    images: images.map((value: unknown, i) => pathString({ [`images[${i}]`]: value }, `images[${i}]`)),
+    masksDir: pathString(record, 'masksDir'),
+    masksRoot: record.masksRoot,
+    outputDir: pathString(record, 'outputDir'),
+    stem: matching(record, 'stem', stemPattern),
+    sceneKey: matching(record, 'sceneKey', sceneKeyPattern),
+    options: validateCompositeOptions(record.options),
+  };
+}
+
 /** Checks every field of a job payload; returns a fresh object holding only the validated fields. */
 export function validateJobData(value: unknown): JobData {
   const record = asRecord(value, 'job data');
   const kind = record.kind;
+  if (kind === 'composite') return validateCompositeJob(record);
   const common = ['v', 'kind', 'runId', 'input', 'model', 'outputDir', 'stem', 'sceneKey', 'options'];
   const known = kind === 'scene' ? common : kind === 'strip' ? [...common, 'band', 'width', 'height'] : kind === 'assemble' ? [...common, 'bands', 'width', 'height'] : null;
   if (!known) throw new InvalidPayloadError(`unknown job kind ${JSON.stringify(kind)}`);

@@ -20,7 +20,8 @@ export interface RunRecord {
   runId: string;
   submittedAt: number;
   dest: string;
-  model: string;
+  /** The model of a predict run (a composite run has none). */
+  model?: string;
   scenes: RunScene[];
 }
 

@@ -6,7 +6,7 @@ import { openRaster } from '../raster/open.js';
 import { AutocmError } from '../util/errors.js';
 import { assembleJobId, fileSha256, newRunId, sceneJobId, sceneKey, stripJobId } from './job-ids.js';
 import { jobAttempts, jobBackoff, predictQueueName } from './names.js';
-import { isValidStem, type AssembleJobData, type PredictJobOptions, type SceneJobData, type StripJobData } from './payload.js';
+import { isValidStem, type AssembleJobData, type JobData, type PredictJobOptions, type SceneJobData, type StripJobData } from './payload.js';
 import { planRowBands } from './row-bands.js';
 import { saveRunRecord, type RunRecord, type RunScene } from './run-record.js';
 import type { SubmitScene } from './submit-inputs.js';
@@ -41,9 +41,9 @@ export interface SubmitResult {
   retried: number;
 }
 
-const jobOptions: JobsOptions = { attempts: jobAttempts, backoff: jobBackoff, removeOnComplete: false, removeOnFail: false };
+export const jobOptions: JobsOptions = { attempts: jobAttempts, backoff: jobBackoff, removeOnComplete: false, removeOnFail: false };
 
-function relativeTo(root: string | undefined, path: string, what: string): string {
+export function relativeTo(root: string | undefined, path: string, what: string): string {
   if (root === undefined) return path;
   const rel = relative(resolve(root), path);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new AutocmError(`${what} is not inside ${root}`, path);
@@ -130,15 +130,29 @@ export async function submitRun(redis: Redis, request: SubmitRequest): Promise<S
     }
   }
 
+  const record: RunRecord = { runId, submittedAt: Date.now(), dest, model, scenes };
+  const queued = await enqueueRun(redis, record, singles, flows);
+  return { runId, scenes: scenes.length, splitScenes: flows.length, ...queued };
+}
+
+/**
+ * Saves the run record and puts its jobs on the queue. Known ids are not added again (BullMQ
+ * would ignore them anyway); a failed job is removed with its children and queued afresh:
+ * finished parts and outputs are then skipped by workers.
+ */
+export async function enqueueRun(
+  redis: Redis,
+  record: RunRecord,
+  singles: { name: string; data: JobData; opts: JobsOptions }[],
+  flows: FlowJob[],
+): Promise<Pick<SubmitResult, 'added' | 'alreadyQueued' | 'retried'>> {
   const queue = new Queue(predictQueueName, { connection: redis });
   const flowProducer = new FlowProducer({ connection: redis });
   try {
-    // Known ids are not added again (BullMQ would ignore them anyway). A failed scene is removed
-    // with its strips and queued afresh: finished strips and outputs are then skipped by workers.
     let alreadyQueued = 0;
     let retried = 0;
     const known = new Set<string>();
-    for (const scene of scenes) {
+    for (const scene of record.scenes) {
       const state = await queue.getJobState(scene.jobId);
       if (state === 'unknown') continue;
       if (state === 'failed') {
@@ -155,11 +169,10 @@ export async function submitRun(redis: Redis, request: SubmitRequest): Promise<S
     const newSingles = singles.filter((job) => !known.has(job.opts.jobId!));
     const newFlows = flows.filter((flow) => !known.has(flow.opts!.jobId!));
     // The run record goes first so that `status` can follow jobs from their first second.
-    const record: RunRecord = { runId, submittedAt: Date.now(), dest, model, scenes };
     await saveRunRecord(redis, record);
     if (newSingles.length > 0) await queue.addBulk(newSingles);
     if (newFlows.length > 0) await flowProducer.addBulk(newFlows);
-    return { runId, scenes: scenes.length, splitScenes: flows.length, added: newSingles.length + newFlows.length, alreadyQueued, retried };
+    return { added: newSingles.length + newFlows.length, alreadyQueued, retried };
   } finally {
     await flowProducer.close();
     await queue.close();

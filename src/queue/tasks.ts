@@ -1,8 +1,10 @@
 /**
  * What a worker's child process does for each job kind. Runs only with a validated task whose
- * paths were confined by the worker (see worker.ts); every computation is autocm's own predict.
+ * paths were confined by the worker (see worker.ts); every computation is autocm's own predict
+ * or composite.
  */
 import { predictImages } from '../predict/predict-images.js';
+import { compositeJob } from './composite-task.js';
 import type { JobData } from './payload.js';
 import { assembleScene } from './split-assemble.js';
 import { predictStrip } from './split-strip.js';
@@ -26,6 +28,8 @@ export async function runTask(task: JobData, onProgress: (fraction: number) => v
       return predictStrip(task, onProgress, { threads: taskThreads(), provider: taskProvider() });
     case 'assemble':
       return assembleScene(task, onProgress);
+    case 'composite':
+      return compositeJob(task, onProgress);
   }
 }
 

@@ -3,9 +3,9 @@ import { rm } from 'node:fs/promises';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { PermanentTaskError, runTaskInChild } from './child-runner.js';
-import { markSceneComplete, pathExists, removeStaleTemporaries, sceneOutputsComplete } from './completion.js';
+import { markComplete, outputsComplete, pathExists, removeStaleTemporaries } from './completion.js';
 import { PathEscapeError } from './confine.js';
-import { partsPath, stripPath } from './layout.js';
+import { jobOutputs, partsPath, stripPath } from './layout.js';
 import { predictQueueName } from './names.js';
 import { InvalidPayloadError, validateJobData, type JobData } from './payload.js';
 import { resolveJobPaths, type WorkerRoots } from './resolve-job.js';
@@ -38,10 +38,11 @@ function permanent(error: unknown): boolean {
   return error instanceof InvalidPayloadError || error instanceof PathEscapeError || error instanceof PermanentTaskError;
 }
 
-/** Completed already? A scene or assembly by its done marker, a strip by its (atomically written) strip file. */
+/** Completed already? A scene, assembly or composite by its done marker, a strip by its (atomically written) strip file. */
 async function alreadyDone(task: JobData): Promise<boolean> {
   if (task.kind === 'strip') return pathExists(stripPath(task.outputDir, task.sceneKey, task.band));
-  return sceneOutputsComplete(task.outputDir, task.stem, task.sceneKey);
+  const { markerStem, files } = jobOutputs(task);
+  return outputsComplete(task.outputDir, markerStem, task.sceneKey, files);
 }
 
 export function createJobProcessor(settings: WorkerSettings, workerName: string) {
@@ -60,7 +61,7 @@ export function createJobProcessor(settings: WorkerSettings, workerName: string)
       return { skipped: true, pixels: 0, seconds: (performance.now() - started) / 1000, worker: workerName };
     }
     if (task.kind !== 'strip') {
-      const removed = await removeStaleTemporaries(task.outputDir, task.stem);
+      const removed = await removeStaleTemporaries(task.outputDir, jobOutputs(task).files);
       if (removed > 0) settings.log?.({ event: 'cleaned', jobId: job.id, staleTemporaryFiles: removed });
     }
     let pixels: number;
@@ -78,8 +79,8 @@ export function createJobProcessor(settings: WorkerSettings, workerName: string)
       if (permanent(error)) throw new UnrecoverableError((error as Error).message);
       throw error;
     }
-    if (task.kind === 'scene' || task.kind === 'assemble') {
-      await markSceneComplete(task.outputDir, task.stem, task.sceneKey, { jobId: job.id, input: task.input });
+    if (task.kind !== 'strip') {
+      await markComplete(task.outputDir, jobOutputs(task).markerStem, task.sceneKey, { jobId: job.id, input: task.kind === 'composite' ? task.images : task.input });
     }
     if (task.kind === 'assemble') await rm(partsPath(task.outputDir, task.sceneKey), { recursive: true, force: true });
     return { skipped: false, pixels, seconds: (performance.now() - started) / 1000, worker: workerName };

@@ -22,6 +22,19 @@ const valid = {
   options,
 };
 
+const composite = {
+  v: 1,
+  kind: 'composite',
+  runId: 'run-lx2k3-0123456789ab',
+  images: ['in/a.tif'],
+  masksDir: 'masks',
+  masksRoot: 'output',
+  outputDir: 'out',
+  stem: 'site',
+  sceneKey: '0123456789abcdef0123456789abcdef',
+  options: { method: 'mean', threshold: 0.5, from: null, to: null, count: false, allowMissing: false },
+};
+
 let server: TestRedis;
 let connection: Redis;
 let base: string;
@@ -33,7 +46,7 @@ before(async () => {
   connection = new Redis(server.url, { maxRetriesPerRequest: null });
   base = await realpath(await mkdtemp(join(tmpdir(), 'autocm-worker-validation-')));
   await mkdir(join(base, 'inputs', 'in'), { recursive: true });
-  await mkdir(join(base, 'outputs'), { recursive: true });
+  await mkdir(join(base, 'outputs', 'masks'), { recursive: true });
   await mkdir(join(base, 'elsewhere'), { recursive: true });
   await writeFile(join(base, 'inputs', 'in', 'a.tif'), 'not used');
   await writeFile(join(base, 'inputs', 'in', 'model.safetensors'), 'not used');
@@ -72,6 +85,11 @@ test('the worker fails hostile or malformed payloads at once, with the reason, a
     ['folder-input', { ...valid, input: 'in' }, /input: .* is not a \.tif\/\.tiff file/],
     ['stac-input', { ...valid, input: 'in/items.json' }, /input: .*items\.json is not a \.tif/],
     ['model-not-weights', { ...valid, model: 'in/a.tif' }, /model: .* is not a \.safetensors file/],
+    ['composite-image-outside', { ...composite, images: ['in/a.tif', '/etc/passwd'] }, /image: \/etc\/passwd is outside/],
+    ['composite-image-link', { ...composite, images: ['in/link.tif'] }, /image: .*symbolic link/],
+    ['composite-masks-outside', { ...composite, masksDir: '../elsewhere' }, /'\.\.' is not allowed/],
+    ['composite-masks-not-folder', { ...composite, masksDir: 'in/a.tif', masksRoot: 'input' }, /masks folder: .* is not a folder/],
+    ['composite-output-link', { ...composite, outputDir: 'escape' }, /output folder: .*symbolic link/],
   ];
   for (const [id, data] of cases) await queue.add('scene', data, { jobId: `bad-${id}`, attempts: 3, backoff: { type: 'fixed', delay: 10 } });
   for (const [id, , reason] of cases) {
