@@ -2,12 +2,11 @@ import { createHash } from 'node:crypto';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
-import { openRaster } from '../raster/open.js';
 import { AutocmError } from '../util/errors.js';
 import { newRunId } from './job-ids.js';
 import { isValidStem, maxCompositeImages, payloadVersion, type CompositeJobData, type CompositeJobOptions } from './payload.js';
 import type { RunRecord, RunScene } from './run-record.js';
-import { enqueueRun, jobOptions, relativeTo, type SubmitResult } from './submit.js';
+import { enqueueRun, jobOptions, relativeTo, scenePixels, type SubmitResult } from './submit.js';
 
 /** One stack to composite: its images, where their masks are, and the output name stem. */
 export interface CompositeStackRequest {
@@ -45,19 +44,6 @@ async function maskListing(dir: string): Promise<[string, number, number][]> {
       return [name, stats.size, Math.round(stats.mtimeMs)] as [string, number, number];
     }),
   );
-}
-
-async function pixelsOf(path: string): Promise<number | null> {
-  try {
-    const source = await openRaster(path);
-    try {
-      return source.info.width * source.info.height;
-    } finally {
-      await source.close();
-    }
-  } catch {
-    return null;
-  }
 }
 
 /** Queues one composite job per stack (`<dest>/<name>_composite.tif`). Returns without waiting. */
@@ -102,7 +88,7 @@ export async function submitCompositeRun(redis: Redis, request: CompositeSubmitR
       options: request.options,
     };
     singles.push({ name: 'composite', data, opts: { ...jobOptions, jobId: compositeJobId(key) } });
-    scenes.push({ input: stack.name, stem: stack.name, jobId: compositeJobId(key), pixels: await pixelsOf(images[0]!.path), sceneKey: key });
+    scenes.push({ input: stack.name, stem: stack.name, jobId: compositeJobId(key), pixels: await scenePixels(images[0]!.path).then((size) => (size ? size.width * size.height : null)), sceneKey: key });
   }
   const record: RunRecord = { runId, submittedAt: Date.now(), dest, scenes };
   const queued = await enqueueRun(redis, record, singles, []);

@@ -51,7 +51,7 @@ export function relativeTo(root: string | undefined, path: string, what: string)
 }
 
 /** Width x height from the header, or null when it cannot be read: the job then fails on a worker, with the reason. */
-async function scenePixels(path: string): Promise<{ width: number; height: number } | null> {
+export async function scenePixels(path: string): Promise<{ width: number; height: number } | null> {
   try {
     const source = await openRaster(path);
     try {
