@@ -96,8 +96,7 @@ export interface CompositeJobData {
   options: CompositeJobOptions;
 }
 
-export type PredictJobData = SceneJobData | StripJobData | AssembleJobData;
-export type JobData = PredictJobData | CompositeJobData;
+export type JobData = SceneJobData | StripJobData | AssembleJobData | CompositeJobData;
 export type JobKind = JobData['kind'];
 
 /** A payload that is not one autocm wrote: the job fails permanently with this message. */
