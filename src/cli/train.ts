@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openStack, type ImageStack } from '../raster/stack.js';
 import { DEFAULT_CONFIG, type TrainConfig } from '../train/config.js';
@@ -27,6 +28,7 @@ interface TrainCliOptions {
   threads?: number;
   checkpointEvery: number;
   resume?: string;
+  init?: string;
   quiet?: boolean;
   json?: boolean;
 }
@@ -80,6 +82,7 @@ export function registerTrain(program: Command): void {
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)', numberOption('integer'))
     .option('--checkpoint-every <n>', 'write a checkpoint every n steps', numberOption('integer'), 50)
     .option('--resume <checkpoint>', 'continue from a checkpoint of the same configuration')
+    .option('--init <model>', "fine-tune: start the U-Net from this model's weights (e.g. the authors' weights from import-keras, or the default model)")
     .option('--quiet', 'no progress bar')
     .option('--json', 'machine-readable summary on stdout')
     .action(async (inputs: string[], options: TrainCliOptions) => {
@@ -107,6 +110,7 @@ export function registerTrain(program: Command): void {
         margin: options.margin,
         seed: options.seed,
         minValid: options.minValid,
+        ...(options.init ? { init: resolve(options.init) } : {}),
       };
       const data: DataSummary = {
         sensor: config.sensor,
@@ -128,6 +132,7 @@ export function registerTrain(program: Command): void {
           output: options.output,
           checkpointEvery: options.checkpointEvery,
           resume: options.resume,
+          init: options.init,
           threads: options.threads,
           quiet: options.quiet,
         });

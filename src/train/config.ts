@@ -23,6 +23,8 @@ export interface TrainConfig {
   seed: number;
   /** Tiles with a smaller valid fraction (over the 3K images) are redrawn. */
   minValid: number;
+  /** Model whose U-Net weights started the run (absolute path); absent when trained from scratch. */
+  init?: string;
 }
 
 /** The method's values (METHOD.md) where it has one. */

@@ -12,6 +12,7 @@ import { createRandom } from '../util/random.js';
 import { version } from '../version.js';
 import { checkpointPathFor, loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
+import { type InitLineage, loadInitWeights } from './init-model.js';
 import { planCrops } from './crops.js';
 import { type StepLog, appendStepLog, logPathFor, readStepLog } from './log.js';
 import { PackSampler, checkPackSize } from './packs.js';
@@ -26,6 +27,8 @@ export interface TrainRunOptions {
   output: string;
   checkpointEvery: number;
   resume?: string;
+  /** Model whose U-Net weights start the run (fine-tuning); the Siamese net starts fresh. */
+  init?: string;
   threads?: number;
   quiet?: boolean;
   warn?: (message: string) => void;
@@ -93,19 +96,29 @@ export async function train(options: TrainRunOptions): Promise<TrainResult> {
 
   let state: TrainingState;
   let log: StepLog[];
+  let init: InitLineage | undefined;
+  let initial: Map<string, Float32Array> | undefined;
+  if (options.init) {
+    const loaded = await loadInitWeights(options.init, config.bands);
+    init = loaded.lineage;
+    if (!options.resume) initial = loaded.params;
+  }
   if (options.resume) {
     state = await loadCheckpoint(options.resume, config, shapes);
     if (state.adam.m.size < trainable.length) state.adam = createAdamState(trainable);
     log = await readStepLog(logPath, state.step);
   } else {
-    const params = new Map([...initParameters(unetLayers(unetSpec(bands)), config.seed), ...initParameters(siameseLayers(siameseSpec(bands)), config.seed + 1)]);
+    const params = new Map([
+      ...(initial ?? initParameters(unetLayers(unetSpec(bands)), config.seed)),
+      ...initParameters(siameseLayers(siameseSpec(bands)), config.seed + 1),
+    ]);
     state = { step: 0, params, adam: createAdamState(trainable) };
     log = await readStepLog(logPath, 0);
   }
   const startedAtStep = state.step;
   const adam: AdamState = state.adam;
   const adamOptions = { learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2, epsilon: config.epsilon };
-  const metadata = modelMetadata(config, { config });
+  const metadata = modelMetadata(config, { config, ...(init ? { init } : {}) });
   let lastCheckpointStep = options.resume ? state.step : -1;
 
   const session = await TrainSession.create(graph, { threads: options.threads });
@@ -151,6 +164,7 @@ export async function train(options: TrainRunOptions): Promise<TrainResult> {
   const unetNames = unetParameterSpecs(bands);
   const training = {
     config,
+    ...(init ? { init } : {}),
     steps: state.step,
     data: options.data,
     finalLosses: log.length ? log[log.length - 1] : null,
