@@ -1,3 +1,4 @@
+import { accumulateLogits, type LogitHistogram } from './logit-histogram.js';
 import type { Window } from '../raster/types.js';
 import { accumulateConfusion, emptyConfusion, type Confusion, type PositiveClass } from './confusion.js';
 import { edgeIgnoreMask } from './edge-tolerance.js';
@@ -22,6 +23,8 @@ export interface EvaluateOptions {
   stripRows?: number;
   /** Larger side of the report pictures; 0 = no pictures. */
   pictureMaxSide?: number;
+  /** Adds the probability's logit histogram of every pair to this one (calibration). */
+  logits?: LogitHistogram;
 }
 
 export interface ScorePair {
@@ -111,6 +114,7 @@ async function scorePair(pred: MaskFile, ref: MaskFile, options: EvaluateOptions
     tolerant('cloud', cloudTolerant);
     tolerant('cloud-shadow', cloudShadowTolerant);
     if (sweepHistogram && predCore.probability) accumulateSweep(predCore.probability, refCore, 'cloud', sweepHistogram);
+    if (options.logits && predCore.probability) accumulateLogits(predCore.probability, refCore, options.logits);
     pictures?.pred.addStrip(y, rows, predCore.classes);
     pictures?.ref.addStrip(y, rows, refCore);
   }
