@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { openStack, type ImageStack } from '../raster/stack.js';
 import { DEFAULT_CONFIG, type TrainConfig } from '../train/config.js';
 import { train } from '../train/loop.js';
+import { planPacks } from '../train/pack-plan.js';
 import type { DataSummary } from '../train/report.js';
 import { type TrainingScene, stackScene } from '../train/scene.js';
 import { AutocmError } from '../util/errors.js';
@@ -29,6 +30,8 @@ interface TrainCliOptions {
   checkpointEvery: number;
   resume?: string;
   init?: string;
+  maxSpanDays?: number;
+  allowUndated?: boolean;
   quiet?: boolean;
   json?: boolean;
 }
@@ -69,9 +72,11 @@ export function registerTrain(program: Command): void {
     .option('--sensor <name>', 'sensor profile (default: detected)')
     .option('--bands <list>', 'comma-separated bands to train on (default: every band the images share)')
     .option('--steps <n>', 'training steps (one sample of three packs each)', numberOption('integer'))
-    .option('--epochs <n>', 'epochs: one epoch = one sample per possible pack start (default 1 when --steps is absent)', numberOption('number'))
+    .option('--epochs <n>', 'epochs: one epoch = one sample per valid pack start (default 1 when --steps is absent)', numberOption('number'))
     .option('--crop <px>', 'crop side (multiple of 8)', numberOption('integer'), DEFAULT_CONFIG.crop)
     .option('--k <n>', 'images per pack', numberOption('integer'), DEFAULT_CONFIG.k)
+    .option('--max-span-days <days>', 'longest time one pack of K images may span (default: 3 x (K-1) x the median gap between dates, at least 30)', numberOption('number', 0))
+    .option('--allow-undated', 'train on images without dates, packing them by order alone')
     .option('--grid <px>', 'grid of crop2 offsets (default crop/4)', numberOption('integer'))
     .option('--lr <rate>', 'Adam learning rate', numberOption('number'), DEFAULT_CONFIG.learningRate)
     .option('--spatial-weight <w>', 'weight of the spatial similarity loss', numberOption('number'), DEFAULT_CONFIG.spatialWeight)
@@ -89,8 +94,9 @@ export function registerTrain(program: Command): void {
       const { stacks, names } = await openStacks(inputs, options.sensor, options.bands?.split(',').map((b) => b.trim()).filter(Boolean));
       const scenes: TrainingScene[] = stacks.map((s, i) => stackScene(s, names[i]!));
       const k = options.k;
-      const startsPerEpoch = scenes.reduce((n, s) => n + Math.max(0, s.imageCount - 3 * k + 1), 0);
-      const steps = options.steps ?? Math.max(1, Math.round((options.epochs ?? 1) * startsPerEpoch));
+      // train() plans again (and warns); here the plan sizes an epoch and is shown in the summary.
+      const packs = planPacks(scenes, k, { maxSpanDays: options.maxSpanDays, allowUndated: options.allowUndated }, () => {});
+      const steps = options.steps ?? Math.max(1, Math.round((options.epochs ?? 1) * packs.startsPerEpoch));
       if (steps < 1) throw new AutocmError(`--steps ${steps} must be at least 1`);
       if (!(options.checkpointEvery >= 1)) throw new AutocmError(`--checkpoint-every ${options.checkpointEvery} must be at least 1`);
       const config: TrainConfig = {
@@ -110,6 +116,7 @@ export function registerTrain(program: Command): void {
         margin: options.margin,
         seed: options.seed,
         minValid: options.minValid,
+        maxSpanDays: packs.maxSpanDays,
         ...(options.init ? { init: resolve(options.init) } : {}),
       };
       const data: DataSummary = {
@@ -133,13 +140,16 @@ export function registerTrain(program: Command): void {
           checkpointEvery: options.checkpointEvery,
           resume: options.resume,
           init: options.init,
+          allowUndated: options.allowUndated,
           threads: options.threads,
           quiet: options.quiet,
         });
         const last = result.log[result.log.length - 1];
-        printResult(options.json ?? false, { ...result, log: undefined, steps: last?.step ?? 0, lastLosses: last ?? null }, () =>
+        const packSummary = { k, maxSpanDays: packs.maxSpanDays, rule: packs.spanNote, startsPerEpoch: packs.startsPerEpoch };
+        printResult(options.json ?? false, { ...result, log: undefined, steps: last?.step ?? 0, lastLosses: last ?? null, packs: packSummary }, () =>
           [
             `model: ${result.output} (${last?.step ?? 0} steps${result.startedAtStep ? `, resumed at ${result.startedAtStep}` : ''})`,
+            `packs: K=${k}, ${packs.maxSpanDays === null ? 'by image order' : `each spanning at most ${packs.maxSpanDays} days (${packs.spanNote})`}; ${packs.startsPerEpoch} valid starts per epoch`,
             last ? `last losses: loss ${last.loss.toExponential(3)}, rec ${last.rec.toExponential(3)}, spatial ${last.spatial.toExponential(3)}, temporal ${last.temporal.toExponential(3)}` : '',
             `checkpoint: ${result.checkpoint}`,
             `report: ${result.reportFiles.join(', ')}`,

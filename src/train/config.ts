@@ -23,6 +23,11 @@ export interface TrainConfig {
   seed: number;
   /** Tiles with a smaller valid fraction (over the 3K images) are redrawn. */
   minValid: number;
+  /**
+   * Longest time one pack of K images may span, in days; null: packs by image order (undated
+   * images, --allow-undated). Absent in checkpoints from before the limit existed.
+   */
+  maxSpanDays?: number | null;
   /** Model whose U-Net weights started the run (absolute path); absent when trained from scratch. */
   init?: string;
 }
@@ -43,12 +48,15 @@ export const DEFAULT_CONFIG = {
 /** Options that may change on resume without changing what is being trained. */
 const RESUMABLE_KEYS = new Set<keyof TrainConfig>(['steps']);
 
+/** Options added after checkpoints were first written: a checkpoint without one still resumes. */
+const ADDED_LATER = new Set<keyof TrainConfig>(['maxSpanDays']);
+
 /** Differences between a checkpoint's configuration and this run's, as `key: old -> new`. */
 export function configDifferences(saved: TrainConfig, current: TrainConfig): string[] {
   const keys = new Set([...Object.keys(saved), ...Object.keys(current)] as (keyof TrainConfig)[]);
   const differences: string[] = [];
   for (const key of keys) {
-    if (RESUMABLE_KEYS.has(key)) continue;
+    if (RESUMABLE_KEYS.has(key) || (ADDED_LATER.has(key) && !(key in saved))) continue;
     const a = JSON.stringify(saved[key]);
     const b = JSON.stringify(current[key]);
     if (a !== b) differences.push(`${key}: ${a} in the checkpoint, ${b} now`);

@@ -15,7 +15,8 @@ import type { TrainConfig } from './config.js';
 import { type InitLineage, loadInitWeights } from './init-model.js';
 import { planCrops } from './crops.js';
 import { type StepLog, appendStepLog, logPathFor, readStepLog } from './log.js';
-import { PackSampler, checkPackSize } from './packs.js';
+import { planPacks } from './pack-plan.js';
+import { PackSampler } from './packs.js';
 import { type DataSummary, writeTrainingReport } from './report.js';
 import type { TrainingScene } from './scene.js';
 
@@ -29,6 +30,8 @@ export interface TrainRunOptions {
   resume?: string;
   /** Model whose U-Net weights start the run (fine-tuning); the Siamese net starts fresh. */
   init?: string;
+  /** Undated images are packed by index instead of refused (config.maxSpanDays becomes null). */
+  allowUndated?: boolean;
   threads?: number;
   quiet?: boolean;
   warn?: (message: string) => void;
@@ -67,15 +70,17 @@ export function modelMetadata(config: TrainConfig, training: Record<string, unkn
 
 /** Runs (or resumes) a training run to `config.steps` steps and writes the model and its report. */
 export async function train(options: TrainRunOptions): Promise<TrainResult> {
-  const { config, scenes } = options;
+  const { scenes } = options;
   const warn = options.warn ?? ((m: string) => process.stderr.write(`autocm: warning: ${m}\n`));
+  const { crop } = options.config;
+  if (crop % 8 !== 0 || crop < 8) throw new AutocmError(`--crop ${crop} must be a positive multiple of 8`);
+  const packs = planPacks(scenes, options.config.k, { maxSpanDays: options.config.maxSpanDays, allowUndated: options.allowUndated }, warn);
+  const config: TrainConfig = { ...options.config, maxSpanDays: packs.maxSpanDays };
   const bands = config.bands.length;
-  if (config.crop % 8 !== 0 || config.crop < 8) throw new AutocmError(`--crop ${config.crop} must be a positive multiple of 8`);
-  checkPackSize(scenes, config.k, warn);
   const smallest = Math.min(...scenes.flatMap((s) => [s.width, s.height]));
   const plan = planCrops(config.crop, Math.min(smallest, 2 * config.crop), config.offsetGrid);
   if (plan.offsets.length === 1) warn(`the scenes (${smallest} px) leave no room to shift crop2 for crop ${config.crop}: every overlap ratio is 1`);
-  const sampler = new PackSampler(scenes, config.k, plan, config.minValid);
+  const sampler = new PackSampler(scenes, config.k, plan, { starts: packs.starts, minValid: config.minValid });
 
   const graph = buildTrainingStepGraph({
     bands,
@@ -174,6 +179,10 @@ export async function train(options: TrainRunOptions): Promise<TrainResult> {
     tensors: new Map(unetNames.map((p) => [p.name, state.params.get(p.name)!])),
     shapes: new Map(unetNames.map((p) => [p.name, p.shape])),
   });
-  const reportFiles = await writeTrainingReport(options.output, config, options.data, log, { startedAtStep, checkpoint });
+  const reportFiles = await writeTrainingReport(options.output, config, options.data, log, {
+    startedAtStep,
+    checkpoint,
+    packs: { maxSpanDays: packs.maxSpanDays, rule: packs.spanNote, startsPerEpoch: packs.startsPerEpoch },
+  });
   return { output: options.output, checkpoint, log, reportFiles, startedAtStep };
 }

@@ -40,29 +40,43 @@ export function checkPackSize(scenes: TrainingScene[], k: number, warn: (message
   if (k < METHOD_K) warn(`K=${k} images per pack is below the method's ${METHOD_K}: composites rest on fewer dates`);
 }
 
+export interface SamplerOptions {
+  /** Valid pack starts per scene (planPacks); default every start of three packs. */
+  starts?: number[][];
+  /** Tiles with a smaller valid fraction over the 3K images are redrawn. */
+  minValid?: number;
+  maxTries?: number;
+}
+
 /**
- * Draws training samples: a scene (weighted by its number of pack starts), three consecutive time
- * windows of K images, a random tile position, one augmentation for all three packs, and crop2's
- * offset. Tiles whose valid fraction over the 3K images is below `minValid` are redrawn.
+ * Draws training samples: a valid pack start (each equally likely over all scenes), three
+ * consecutive windows of K images from it, a random tile position, one augmentation for all three
+ * packs, and crop2's offset. Tiles whose valid fraction is below `minValid` are redrawn.
  */
 export class PackSampler {
+  private readonly starts: number[][];
+  private readonly minValid: number;
+  private readonly maxTries: number;
+
   constructor(
     private readonly scenes: TrainingScene[],
     private readonly k: number,
     private readonly plan: CropPlan,
-    private readonly minValid = 0.5,
-    private readonly maxTries = 50,
+    options: SamplerOptions = {},
   ) {
     for (const s of scenes) {
       if (s.width < plan.tile || s.height < plan.tile) {
         throw new AutocmError(`is ${s.width} x ${s.height} pixels, smaller than the ${plan.tile}-pixel training tile (crop ${plan.crop}); use a smaller --crop`, s.name);
       }
     }
+    this.starts = options.starts ?? scenes.map((s) => Array.from({ length: Math.max(0, s.imageCount - 3 * k + 1) }, (_, i) => i));
+    this.minValid = options.minValid ?? 0.5;
+    this.maxTries = options.maxTries ?? 50;
   }
 
-  /** Number of distinct pack starts over all scenes: the size of one epoch. */
+  /** Number of valid pack starts over all scenes: the size of one epoch. */
   get startsPerEpoch(): number {
-    return this.scenes.reduce((n, s) => n + s.imageCount - 3 * this.k + 1, 0);
+    return this.starts.reduce((n, s) => n + s.length, 0);
   }
 
   async sample(random: Random): Promise<TrainingSample> {
@@ -80,16 +94,10 @@ export class PackSampler {
 
   private async draw(random: Random): Promise<TrainingSample> {
     let pick = random.int(this.startsPerEpoch);
-    let scene = this.scenes[0]!;
-    for (const s of this.scenes) {
-      const starts = s.imageCount - 3 * this.k + 1;
-      if (pick < starts) {
-        scene = s;
-        break;
-      }
-      pick -= starts;
-    }
-    const start = pick;
+    let index = 0;
+    while (pick >= this.starts[index]!.length) pick -= this.starts[index++]!.length;
+    const scene = this.scenes[index]!;
+    const start = this.starts[index]![pick]!;
     const { tile, crop } = this.plan;
     const x = random.int(scene.width - tile + 1);
     const y = random.int(scene.height - tile + 1);

@@ -1,3 +1,4 @@
+import { nodataMask } from '../raster/nodata.js';
 import { toReflectance } from '../raster/reflectance.js';
 import type { ImageStack, StackImage } from '../raster/stack.js';
 import type { RasterSource } from '../raster/types.js';
@@ -15,6 +16,10 @@ export interface TrainingScene {
   height: number;
   bands: number;
   imageCount: number;
+  /** Acquisition date of each image (null: unknown), in image order. */
+  dates: (Date | null)[];
+  /** File (or id) of each image, for messages. */
+  imageNames: string[];
   readTile(image: number, x: number, y: number, size: number): Promise<Tile>;
   close(): Promise<void>;
 }
@@ -24,7 +29,7 @@ const CACHE_LIMIT_BYTES = 512 * 1024 * 1024;
 
 /**
  * A stack as a training scene: reflectance = DN * scale + offset of the sensor profile (recorded
- * as `reflectance` normalisation), nodata (any band) -> value 0, weight 0.
+ * as `reflectance` normalisation); nodata by predict's rule (nodataMask) -> value 0, weight 0.
  */
 export function stackScene(stack: ImageStack, name: string): TrainingScene {
   const bands = stack.bandNames.length;
@@ -47,17 +52,15 @@ export function stackScene(stack: ImageStack, name: string): TrainingScene {
     const bandIndices = stack.bandNames.map((n) => image.bandNames.indexOf(n));
     const data = await (await source(index)).readWindow({ x: image.offset.x + x, y: image.offset.y + y, width, height }, { bands: bandIndices });
     const n = width * height;
+    const nodata = nodataMask(data.bands, image.nodata, n);
     const values = new Float32Array(bands * n);
-    const valid = new Float32Array(n).fill(1);
+    const valid = new Float32Array(n);
+    for (let i = 0; i < n; i++) valid[i] = 1 - nodata[i]!;
     data.bands.forEach((raw, b) => {
-      const reflectance = toReflectance(image.bands[bandIndices[b]!]!, raw, image.nodata);
-      for (let i = 0; i < n; i++) {
-        const v = reflectance[i]!;
-        if (Number.isFinite(v)) values[b * n + i] = v;
-        else valid[i] = 0;
-      }
+      // The mask above decides nodata; a lone band at the nodata value is scaled like any value.
+      const reflectance = toReflectance(image.bands[bandIndices[b]!]!, raw, null);
+      for (let i = 0; i < n; i++) if (!nodata[i]) values[b * n + i] = reflectance[i]!;
     });
-    for (let b = 0; b < bands; b++) for (let i = 0; i < n; i++) if (valid[i] === 0) values[b * n + i] = 0;
     return { values, valid };
   };
 
@@ -67,6 +70,8 @@ export function stackScene(stack: ImageStack, name: string): TrainingScene {
     height: stack.height,
     bands,
     imageCount: stack.images.length,
+    dates: stack.images.map((i) => i.date),
+    imageNames: stack.images.map((i) => i.source),
     async readTile(index, x, y, size) {
       if (!cacheWhole) return read(index, x, y, size, size);
       let whole = cached.get(index);
@@ -97,8 +102,11 @@ export function cutTile(whole: Tile, bands: number, width: number, x: number, y:
   return { values, valid };
 }
 
-/** An in-memory scene (synthetic data, tests): images [B, H, W] reflectance with NaN at nodata. */
-export function memoryScene(name: string, images: Float32Array[], bands: number, width: number, height: number): TrainingScene {
+/**
+ * An in-memory scene (synthetic data, tests): images [B, H, W] reflectance with NaN at nodata (any
+ * band NaN or infinite), and optionally the images' dates.
+ */
+export function memoryScene(name: string, images: Float32Array[], bands: number, width: number, height: number, dates?: (Date | null)[]): TrainingScene {
   const wholes = images.map((img) => {
     const n = width * height;
     const values = new Float32Array(img.length);
@@ -113,6 +121,8 @@ export function memoryScene(name: string, images: Float32Array[], bands: number,
     height,
     bands,
     imageCount: images.length,
+    dates: dates ?? images.map(() => null),
+    imageNames: images.map((_, i) => `${name}[${i}]`),
     async readTile(index, x, y, size) {
       return cutTile(wholes[index]!, bands, width, x, y, size);
     },

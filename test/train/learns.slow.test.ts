@@ -102,7 +102,7 @@ test('it learns on a synthetic stack with known cloud truth: beats the untrained
     const output = join(dir, 'synthetic.safetensors');
     await train({
       config,
-      scenes: [memoryScene('synthetic', images, bands, size, size)],
+      scenes: [memoryScene('synthetic', images, bands, size, size, synthetic.dates.map((d) => new Date(d.date)))],
       data: { sensor: config.sensor, bands: config.bands, scenes: [] },
       output,
       checkpointEvery: 1000,
