@@ -8,6 +8,7 @@
  * (`<stem>_B02.tif`, `<stem>_SR_B4.TIF`) with one stem form one image; other files of that stem
  * (`<stem>_QA_PIXEL.TIF`, `<stem>_TCI_10m.tif`) are left out.
  */
+import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import fg from 'fast-glob';
@@ -135,6 +136,9 @@ function wantedBands(options: ResolveOptions): string[] {
   return ['blue', 'green', 'red', 'nir'];
 }
 
+/** Name of the sensor profile file that a folder of images may carry (e.g. ../shared/data/naip-nd-10dates). */
+export const SENSOR_FILE = 'sensor.json';
+
 /** Expands inputs into image references, without opening any raster. */
 export async function expandInputs(inputs: string[], options: ResolveOptions = {}): Promise<ImageRef[]> {
   const refs: ImageRef[] = [];
@@ -205,9 +209,17 @@ interface Chosen {
 }
 
 /** Sensor and bands of a single multi-band file. */
+/** A `sensor.json` profile beside a local image, used when no sensor is named. */
+function sensorFileBeside(path: string): string | undefined {
+  if (isUrl(path)) return undefined;
+  const candidate = join(dirname(path), SENSOR_FILE);
+  return existsSync(candidate) ? candidate : undefined;
+}
+
 function chooseForFile(ref: ImageRef, info: RasterInfo, options: ResolveOptions): Chosen {
   const described = info.bandDescriptions.some((d) => d !== '') || !ref.bandHints ? info.bandDescriptions : ref.bandHints;
-  const choice = chooseSensor({ ...info, bandDescriptions: described, metadata: { ...info.metadata, ...ref.metadata } }, options.sensor, [ref.id, ...(ref.extraNames ?? [])]);
+  const sensor = options.sensor ?? sensorFileBeside(info.source);
+  const choice = chooseSensor({ ...info, bandDescriptions: described, metadata: { ...info.metadata, ...ref.metadata } }, sensor, [ref.id, ...(ref.extraNames ?? [])]);
   return { profile: choice.profile, how: choice.how, bands: choice.bands, files: [info.source], dropped: [], info };
 }
 
