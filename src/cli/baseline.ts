@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { baselineImagesOf, baselineStackOf } from '../evaluate/baselines/baseline-input.js';
+import { maskOutputPaths } from '../evaluate/baselines/mask-outputs.js';
 import { BASELINE_NAMES, isBaselineName, runBaseline, type BaselineParameters } from '../evaluate/baselines/registry.js';
 import { resolveInputs } from '../raster/inputs.js';
 import { openStack } from '../raster/stack.js';
 import { AutocmError } from '../util/errors.js';
+import { refuseOverwritingInputs } from '../util/input-guard.js';
 import { progressBar } from '../util/progress.js';
 import { version } from '../version.js';
 import { printResult } from './output.js';
@@ -61,7 +63,13 @@ export function registerBaseline(program: Command): void {
         minDeparture: number(o.minDeparture, '--min-departure', (v) => v >= 0, 'a non-negative reflectance'),
       };
       const resolve = { sensor: o.sensor, bands: o.bands?.split(',').map((b) => b.trim()).filter(Boolean) };
-      const stack = name === 'tmask' ? baselineStackOf(await openStack(inputs, resolve)) : baselineImagesOf(await resolveInputs(inputs, resolve), resolve.bands);
+      const opened = name === 'tmask' ? await openStack(inputs, resolve) : null;
+      const images = opened ? opened.images : await resolveInputs(inputs, resolve);
+      await refuseOverwritingInputs(
+        images.flatMap((image) => Object.values(maskOutputPaths(o.output, image.id))),
+        images.flatMap((image) => image.files),
+      );
+      const stack = opened ? baselineStackOf(opened) : baselineImagesOf(images, resolve.bands);
       const steps = name === 'tmask' ? Math.ceil(stack.width / 512) * Math.ceil(stack.height / 512) : stack.images.length;
       const progress = progressBar(`baseline ${name}`, steps, { quiet: o.quiet });
       const results = await runBaseline(name, stack, params, {

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { COMPOSITE_METHODS, type CompositeMethod } from '../composite/composite-methods.js';
 import { compositeStack } from '../composite/composite-stack.js';
@@ -9,7 +6,9 @@ import { MASK_FORMATS } from '../evaluate/reference-masks.js';
 import { predictImages } from '../predict/predict-images.js';
 import { openStack } from '../raster/stack.js';
 import { AutocmError } from '../util/errors.js';
+import { refuseOverwritingInputs } from '../util/input-guard.js';
 import { progressBar } from '../util/progress.js';
+import { withTemporaryFolder } from '../util/temporary-cleanup.js';
 import { printResult } from './output.js';
 
 interface CompositeCliOptions {
@@ -70,18 +69,17 @@ export function registerComposite(program: Command): void {
       const to = parseDate(o.to, '--to');
       if (from && to && from > to) throw new AutocmError(`--from ${o.from} is after --to ${o.to}`);
       if (!o.masks && !o.model) throw new AutocmError('give --masks DIR, or --model MODEL to predict the masks');
-      const temporary = o.model && !o.masks ? await mkdtemp(join(tmpdir(), 'autocm-composite-masks-')) : null;
-      try {
-        await compositeWith(inputs, o, (o.masks ?? temporary)!, threshold, from, to);
-      } finally {
-        if (temporary) await rm(temporary, { recursive: true, force: true });
-      }
+      const run = (masksDir: string) => compositeWith(inputs, o, masksDir, threshold, from, to);
+      if (o.masks) await run(o.masks);
+      else await withTemporaryFolder('autocm-composite-masks-', run);
     });
 }
 
 async function compositeWith(inputs: string[], o: CompositeCliOptions, masksDir: string, threshold: number, from?: Date, to?: Date): Promise<void> {
+  const opened = await openStack(inputs, { sensor: o.sensor, bands: o.bands?.split(',').map((b) => b.trim()).filter(Boolean) });
+  await refuseOverwritingInputs([o.output, o.count], [...opened.images.flatMap((image) => image.files), masksDir, o.model]);
   if (o.model) await predictImages(inputs, { model: o.model, outputDirectory: masksDir, sensor: o.sensor, quiet: o.quiet });
-  const stack = baselineStackOf(await openStack(inputs, { sensor: o.sensor, bands: o.bands?.split(',').map((b) => b.trim()).filter(Boolean) }));
+  const stack = baselineStackOf(opened);
   let progress: ReturnType<typeof progressBar> | undefined;
   const summary = await compositeStack(stack, {
     output: o.output,

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { evaluateAll } from '../evaluate/evaluate-all.js';
 import { expandFolders } from '../evaluate/expand-folders.js';
@@ -8,6 +9,8 @@ import { imageLocator } from '../evaluate/report/image-locator.js';
 import { MASK_FORMATS } from '../evaluate/reference-masks.js';
 import { resolveInputs } from '../raster/inputs.js';
 import { AutocmError } from '../util/errors.js';
+import { InputGuard } from '../util/input-guard.js';
+import { prepareOutputFolder } from '../util/output-folder.js';
 import { progressBar } from '../util/progress.js';
 import { printResult } from './output.js';
 
@@ -66,9 +69,15 @@ export function registerEvaluate(program: Command): void {
       const tolerance = Number(o.tolerance);
       if (!Number.isInteger(tolerance) || tolerance < 0) throw new AutocmError(`--tolerance must be a whole number of pixels, got "${o.tolerance}"`);
       if (!['auto', 'stem', 'date', 'order'].includes(o.pair)) throw new AutocmError(`--pair must be auto, stem, date or order, got "${o.pair}"`);
-      const report = o.report ? new HtmlReportWriter(o.report, imageLocator(o.images), (image) => quicklookBandNames(image, o.sensor)) : null;
       const predictions = await expandFolders(preds);
       const references = await expandFolders(o.ref);
+      let report: HtmlReportWriter | null = null;
+      if (o.report) {
+        const guard = await InputGuard.of([...predictions, ...references, ...(o.images ?? [])]);
+        await guard.check([join(o.report, 'index.html')]);
+        await prepareOutputFolder(o.report, 'report folder');
+        report = new HtmlReportWriter(o.report, imageLocator(o.images), (image) => quicklookBandNames(image, o.sensor), guard);
+      }
       const progress = progressBar('evaluate', predictions.length, { quiet: o.quiet });
       let summary;
       try {

@@ -1,7 +1,16 @@
+import { readdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { type Command } from 'commander';
 import { importKerasCheckpoint } from '../model/keras-import.js';
 import { formatModelSummary, summariseModel } from '../model/summary.js';
+import { refuseOverwritingInputs } from '../util/input-guard.js';
 import { printResult } from './output.js';
+
+/** PREFIX.index and PREFIX.data-* of a Keras checkpoint. */
+async function checkpointFiles(prefix: string): Promise<string[]> {
+  const names = await readdir(dirname(prefix)).catch(() => [] as string[]);
+  return names.filter((name) => name === `${basename(prefix)}.index` || name.startsWith(`${basename(prefix)}.data-`)).map((name) => join(dirname(prefix), name));
+}
 
 interface ImportKerasCliOptions {
   output: string;
@@ -22,7 +31,9 @@ export function registerImportKeras(program: Command): void {
     .option('--json', 'machine-readable summary on stdout')
     .action(async (prefix: string, options: ImportKerasCliOptions) => {
       const bands = options.bands?.split(',').map((b) => b.trim());
-      const model = await importKerasCheckpoint(prefix.replace(/\.index$/, ''), options.output, { sensor: options.sensor, bands });
+      const checkpoint = prefix.replace(/\.index$/, '');
+      await refuseOverwritingInputs([options.output], await checkpointFiles(checkpoint));
+      const model = await importKerasCheckpoint(checkpoint, options.output, { sensor: options.sensor, bands });
       const summary = summariseModel(model, options.output);
       printResult(options.json ?? false, summary, () => `imported ${prefix}\n${formatModelSummary(summary)}`);
     });

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { isAutocmError } from '../util/errors.js';
+import { cleanUpTemporariesOnExit } from '../util/temporary-cleanup.js';
 import { version } from '../version.js';
 // Each command lives in its own file and registers itself on the program.
 import { registerInfo } from './info.js';
@@ -25,6 +26,11 @@ program
   .description('Label-free cloud masks and cloud-free composites from satellite image time series (Auto-CM)')
   .version(version)
   .showHelpAfterError();
+
+// The queue worker handles its signals itself (it finishes active jobs first).
+program.hook('preAction', (_program, command) => {
+  if (command.name() !== 'worker') cleanUpTemporariesOnExit();
+});
 
 registerInfo(program);
 registerPredict(program);

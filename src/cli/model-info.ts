@@ -7,6 +7,7 @@ import { formatModelSummary, summariseModel } from '../model/summary.js';
 import { loadModel } from '../model/weights.js';
 import { writeFileAtomically } from '../util/atomic.js';
 import { AutocmError } from '../util/errors.js';
+import { refuseOverwritingInputs } from '../util/input-guard.js';
 import { numberOption } from './number-option.js';
 import { printResult } from './output.js';
 
@@ -37,6 +38,7 @@ export function registerModelInfo(program: Command): void {
     .option('--width <px>', 'fix the input width (default: dynamic)', sizeMultipleOf8)
     .option('--json', 'machine-readable summary on stdout')
     .action(async (file: string, options: { output: string; height?: number; width?: number; json?: boolean }) => {
+      await refuseOverwritingInputs([options.output], [file]);
       const loaded = await loadModel(file);
       const bytes = modelToOnnx(loaded, { height: options.height, width: options.width });
       await writeFileAtomically(options.output, bytes);
@@ -64,11 +66,14 @@ export function registerModelInfo(program: Command): void {
       const quiet = options.quiet || options.json;
       if (options.sets) {
         if (images.length > 0 || options.ref) throw new AutocmError('give either --sets or images with --ref, not both');
-        const result = await calibrateOnSets({ model: file, sets: await readCalibrationSets(options.sets), output: options.output, threads: options.threads, quiet });
+        const sets = await readCalibrationSets(options.sets);
+        await refuseOverwritingInputs([options.output], [file, options.sets, ...sets.flatMap((set) => [...set.images, ...set.references])]);
+        const result = await calibrateOnSets({ model: file, sets, output: options.output, threads: options.threads, quiet });
         printResult(options.json ?? false, result, () => setsCalibrationTable(result));
         return;
       }
       if (images.length === 0 || !options.ref) throw new AutocmError('give images and --ref (their reference masks), or --sets');
+      await refuseOverwritingInputs([options.output], [file, ...images, ...options.ref]);
       const result = await calibrateThreshold({
         model: file,
         images,

@@ -1,15 +1,19 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openStack, type ImageStack } from '../raster/stack.js';
+import { checkpointPathFor } from '../train/checkpoint.js';
 import { DEFAULT_CONFIG, type TrainConfig } from '../train/config.js';
+import { logPathFor } from '../train/log.js';
 import { train } from '../train/loop.js';
 import { planPacks } from '../train/pack-plan.js';
-import type { DataSummary } from '../train/report.js';
+import { reportPathsFor, type DataSummary } from '../train/report.js';
 import { type TrainingScene, stackScene } from '../train/scene.js';
 import { AutocmError } from '../util/errors.js';
+import { refuseOverwritingInputs } from '../util/input-guard.js';
 import { numberOption } from './number-option.js';
 import { printResult } from './output.js';
+import { checkTrainNumbers } from './train-options.js';
 
 interface TrainCliOptions {
   output: string;
@@ -32,6 +36,7 @@ interface TrainCliOptions {
   init?: string;
   maxSpanDays?: number;
   allowUndated?: boolean;
+  force?: boolean;
   quiet?: boolean;
   json?: boolean;
 }
@@ -63,6 +68,17 @@ async function openStacks(inputs: string[], sensor: string | undefined, bands: s
   return { stacks, names: groups.map((g) => g.join(' ')) };
 }
 
+/** No output may overwrite an input; an existing model or checkpoint is replaced only with --force (or continued with --resume). */
+async function checkOutputs(options: TrainCliOptions, stacks: ImageStack[]): Promise<void> {
+  const checkpoint = checkpointPathFor(options.output);
+  const outputs = [options.output, logPathFor(options.output), ...Object.values(reportPathsFor(options.output))];
+  // A resumed run writes its checkpoint over the one it resumes from, by design.
+  await refuseOverwritingInputs(options.resume ? outputs : [...outputs, checkpoint], [...stacks.flatMap((s) => s.images.flatMap((i) => i.files)), options.resume, options.init]);
+  if (options.resume || options.force) return;
+  if (existsSync(options.output)) throw new AutocmError('exists: pass --force to train a new model in its place, or --resume CHECKPOINT to continue its training', options.output);
+  if (existsSync(checkpoint)) throw new AutocmError(`a training checkpoint exists: pass --resume ${checkpoint} to continue that run, or --force to start a new one`, checkpoint);
+}
+
 export function registerTrain(program: Command): void {
   program
     .command('train')
@@ -88,17 +104,19 @@ export function registerTrain(program: Command): void {
     .option('--checkpoint-every <n>', 'write a checkpoint every n steps', numberOption('integer'), 50)
     .option('--resume <checkpoint>', 'continue from a checkpoint of the same configuration')
     .option('--init <model>', "fine-tune: start the U-Net from this model's weights (e.g. the authors' weights from import-keras, or the default model)")
+    .option('--force', 'train a new model in place of an existing one (its checkpoint and log are replaced once the first step is done)')
     .option('--quiet', 'no progress bar')
     .option('--json', 'machine-readable summary on stdout')
     .action(async (inputs: string[], options: TrainCliOptions) => {
+      checkTrainNumbers(options);
       const { stacks, names } = await openStacks(inputs, options.sensor, options.bands?.split(',').map((b) => b.trim()).filter(Boolean));
+      await checkOutputs(options, stacks);
       const scenes: TrainingScene[] = stacks.map((s, i) => stackScene(s, names[i]!));
       const k = options.k;
       // train() plans again (and warns); here the plan sizes an epoch and is shown in the summary.
       const packs = planPacks(scenes, k, { maxSpanDays: options.maxSpanDays, allowUndated: options.allowUndated }, () => {});
       const steps = options.steps ?? Math.max(1, Math.round((options.epochs ?? 1) * packs.startsPerEpoch));
       if (steps < 1) throw new AutocmError(`--steps ${steps} must be at least 1`);
-      if (!(options.checkpointEvery >= 1)) throw new AutocmError(`--checkpoint-every ${options.checkpointEvery} must be at least 1`);
       const config: TrainConfig = {
         sensor: [...new Set(stacks.map((s) => s.sensor.id))].join('+'),
         bands: stacks[0]!.bandNames,

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { createCogWriter } from '../raster/cog-writer.js';
 import type { CogWriter, RasterSource, TypedArray, Window } from '../raster/types.js';
 import { CLEAR, NODATA, type DecodedMask } from '../evaluate/mask-classes.js';
@@ -97,6 +98,7 @@ export async function compositeStack(stack: BaselineStack, options: CompositeOpt
   const formats = new Map<string, string>();
   let composite: CogWriter | undefined;
   let count: CogWriter | undefined;
+  let compositeWritten = false;
   try {
     for (const [t, image] of inside.entries()) {
       const maskPath = matches[t]!.mask;
@@ -144,9 +146,11 @@ export async function compositeStack(stack: BaselineStack, options: CompositeOpt
     }
     await compositeWindows(stack, used, options, threshold, composite, count);
     await composite.finish();
+    compositeWritten = true;
     await count?.finish();
   } catch (error) {
-    await Promise.allSettled([composite?.abort(), count?.abort()]);
+    // No composite without the count asked for beside it.
+    await Promise.allSettled([composite?.abort(), count?.abort(), compositeWritten ? rm(options.output, { force: true }) : undefined]);
     throw error;
   } finally {
     await Promise.allSettled(used.flatMap((u) => [u.source.close(), u.mask.close()]));

@@ -1,5 +1,3 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { compositeStack } from '../composite/composite-stack.js';
 import { baselineImagesOf, baselineStackOf } from '../evaluate/baselines/baseline-input.js';
@@ -16,7 +14,9 @@ import { prepareOutputDirectory } from '../synth/output-dir.js';
 import { DEFAULT_CONFIG, type TrainConfig } from '../train/config.js';
 import { train } from '../train/loop.js';
 import { stackScene } from '../train/scene.js';
+import { makeDirectories } from '../util/directories.js';
 import { AutocmError } from '../util/errors.js';
+import { withTemporaryFolder } from '../util/temporary-cleanup.js';
 import { progressBar } from '../util/progress.js';
 import { version } from '../version.js';
 import { DEMO_BASELINES, FULL_DEMO, QUICK_DEMO, type DemoConfig } from './config.js';
@@ -92,7 +92,7 @@ export async function runDemo(dir: string, options: DemoOptions = {}): Promise<D
       seed: config.seed,
     };
     const dates = synth.manifest.dates.map((d) => d.date);
-    await mkdir(dirname(paths.model), { recursive: true });
+    await makeDirectories(dirname(paths.model));
     try {
       return await train({
         config: trainConfig,
@@ -116,8 +116,7 @@ export async function runDemo(dir: string, options: DemoOptions = {}): Promise<D
   // remakes it is in the summary.
   const calibrationStack = { size: config.size, dates: config.calibrationDates, sensor: 'planetscope4', seed: config.seed + 1000, startDate: '2022-03-01' } as const;
   const calibrationCommand = `autocm synth --size ${calibrationStack.size} --dates ${calibrationStack.dates} --sensor ${calibrationStack.sensor} --seed ${calibrationStack.seed} --start-date ${calibrationStack.startDate}`;
-  const calibration = await stage('calibrate', `threshold from the truth of a separate synthetic stack (seed ${calibrationStack.seed}, ${calibrationStack.dates} dates)`, async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'autocm-demo-calibration-'));
+  const calibration = await stage('calibrate', `threshold from the truth of a separate synthetic stack (seed ${calibrationStack.seed}, ${calibrationStack.dates} dates)`, () => withTemporaryFolder('autocm-demo-calibration-', async (folder) => {
     try {
       await synthesiseToFolder(folder, { ...calibrationStack, force: true, quiet: true });
       const result = await calibrateThreshold({ model: paths.model, images: [folder], references: [join(folder, 'masks')], output: paths.model, source: calibrationCommand, threads: options.threads, quiet });
@@ -127,10 +126,8 @@ export async function runDemo(dir: string, options: DemoOptions = {}): Promise<D
       if (!(error instanceof AutocmError)) throw error;
       log(`   warning: ${error.message}; the model keeps threshold ${predictDefaults.threshold}`);
       return { value: predictDefaults.threshold, calibrated: false, calibrationF1: null, calibrationF1AtHalf: null, stack: calibrationCommand };
-    } finally {
-      await rm(folder, { recursive: true, force: true });
     }
-  });
+  }));
 
   await stage('predict', `cloud probability and mask for all ${images.length} dates`, () =>
     predictImages(images, { model: paths.model, outputDirectory: paths.autocm, threads: options.threads, quiet, overwrite: true }),

@@ -1,6 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { AutocmError } from '../util/errors.js';
-import { writeAtomically } from '../util/atomic.js';
+import { writeFileAtomically } from '../util/atomic.js';
 import { parameterSpecs, unetLayers, unetSpec, type ParameterSpec } from './description.js';
 
 /**
@@ -94,7 +94,7 @@ export function encodeModel(model: ModelFile): Uint8Array {
 export async function saveModel(path: string, model: ModelFile): Promise<void> {
   validateModel(model, path);
   const bytes = encodeModel(model);
-  await writeAtomically(path, (temporaryPath) => writeFile(temporaryPath, bytes));
+  await writeFileAtomically(path, bytes);
 }
 
 /** Reads and validates a model file; every problem is an AutocmError naming `path`. */
@@ -172,7 +172,10 @@ export function decodeModel(bytes: Uint8Array, path: string): ModelFile {
   return { metadata: metadata as ModelMetadata, tensors, shapes };
 }
 
-/** Checks the metadata and that every U-Net parameter is present with its shape; extras are allowed. */
+/**
+ * Checks the metadata, that every U-Net parameter is present with its shape (extras are allowed)
+ * and that no weight is NaN or infinite (such a model masks nothing, silently).
+ */
 export function validateModel(model: ModelFile, path: string): void {
   const metadata = model.metadata as Partial<ModelMetadata> | null;
   const bad = (why: string) => new AutocmError(`invalid model metadata: ${why}`, path);
@@ -193,6 +196,19 @@ export function validateModel(model: ModelFile, path: string): void {
     const shape = model.shapes.get(spec.name);
     if (!shape || shape.length !== spec.shape.length || shape.some((d, i) => d !== spec.shape[i])) {
       throw new AutocmError(`tensor ${spec.name} has shape [${shape ?? '?'}], expected [${spec.shape}]`, path);
+    }
+  }
+  checkFiniteWeights(model, path);
+}
+
+/** Optimiser state of checkpoints (`adam.*`) is not a weight: it may overflow without harm to the model. */
+function checkFiniteWeights(model: ModelFile, path: string): void {
+  for (const [name, values] of model.tensors) {
+    if (name.startsWith('adam.')) continue;
+    const at = values.findIndex((v) => !Number.isFinite(v));
+    if (at >= 0) {
+      const count = values.reduce((n, v) => n + (Number.isFinite(v) ? 0 : 1), 0);
+      throw new AutocmError(`tensor ${name} holds ${count} non-finite value${count === 1 ? '' : 's'} (first: ${values[at]} at index ${at}): the model is broken`, path);
     }
   }
 }

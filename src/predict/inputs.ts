@@ -11,6 +11,7 @@ export async function resolvePredictionInputs(inputs: string[], sensor?: string)
     nodata: image.nodata,
     sensor: image.sensor.id,
     file: image.files.length === 1 ? image.files[0] : undefined,
+    files: image.files,
     open: () => image.open(),
     reflectanceScaling: (bands) => bands.map((b) => ({ scale: image.bands[b]!.scale, offset: image.bands[b]!.offset })),
   }));

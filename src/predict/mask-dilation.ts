@@ -2,6 +2,8 @@
 export const CLEAR = 0;
 export const CLOUD = 1;
 export const MASK_NODATA = 255;
+/** Largest --buffer radius in pixels: each output row costs O(width x radius), and 1000 px is already kilometres. */
+export const MAX_BUFFER = 1000;
 
 /** Half-widths of a disk of radius r, row by row: pixel (dx, dy) is inside when dx^2 + dy^2 <= r^2. */
 export function diskHalfWidths(radius: number): Int32Array {

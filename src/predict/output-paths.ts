@@ -1,7 +1,8 @@
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { temporaryPathFor } from '../util/atomic.js';
 import { AutocmError } from '../util/errors.js';
+import { prepareOutputFolder } from '../util/output-folder.js';
 
 export interface OutputPaths {
   probability: string;
@@ -25,11 +26,7 @@ export function checkDistinctStems(images: { id: string; source: string }[]): vo
 
 /** Creates the output folder if needed and checks that files can be created in it. */
 export async function prepareOutputDirectory(directory: string): Promise<void> {
-  try {
-    await mkdir(directory, { recursive: true });
-  } catch (error) {
-    throw new AutocmError(`cannot create the output folder: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, directory);
-  }
+  await prepareOutputFolder(directory, 'output folder');
   if (!(await stat(directory)).isDirectory()) throw new AutocmError('is not a folder', directory);
   // A probe file, not access(W_OK): root passes access() even on a read-only mount.
   const probe = temporaryPathFor(join(directory, 'write-probe'));

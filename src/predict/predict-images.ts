@@ -6,11 +6,13 @@ import { createCogWriter } from '../raster/cog-writer.js';
 import { resolvePredictionInputs } from './inputs.js';
 import type { CogWriter, RasterSource } from '../raster/types.js';
 import { AutocmError } from '../util/errors.js';
+import { refuseOverwritingInputs } from '../util/input-guard.js';
 import { progressBar } from '../util/progress.js';
 import type { BandScaling } from './image-normalisation.js';
 import { checkDistinctStems, exists, outputPathsFor, prepareOutputDirectory, type OutputPaths } from './output-paths.js';
 import { predictScene, type ProbabilityFormat } from './scene-predictor.js';
 import { sceneSetup } from './scene-setup.js';
+import { MAX_BUFFER } from './mask-dilation.js';
 import { minimumOverlap } from './tile-plan.js';
 import { workerTileSource } from './worker-tile-source.js';
 
@@ -82,6 +84,8 @@ export interface PredictionInput {
   sensor?: string;
   /** The path or URL when the image is one file (tiles are then read in a worker thread). */
   file?: string;
+  /** Every file of the image (one, or one per band), so that no output overwrites one. */
+  files?: string[];
   open(): Promise<RasterSource>;
   /** Per-band DN -> reflectance of the image's sensor (for models with 'reflectance' normalisation). */
   reflectanceScaling(bands: number[]): BandScaling[];
@@ -102,6 +106,10 @@ export async function predictImageList(images: PredictionInput[], model: ModelFi
   validateOptions(o);
   if (images.length === 0) throw new AutocmError('no input images found');
   checkDistinctStems(images);
+  await refuseOverwritingInputs(
+    images.flatMap((image) => Object.values(outputPathsFor(o.outputDirectory, image.id))),
+    [o.model, ...images.flatMap((image) => image.files ?? [image.file ?? image.source])],
+  );
   await prepareOutputDirectory(o.outputDirectory);
   const session = await createMaskSession(model, { threads: o.threads, provider: o.provider });
   const summary: PredictSummary = { model: o.model, threshold: o.threshold, buffer: o.buffer, format: o.format, tile: o.tile, overlap: o.overlap, images: [], peakRssMiB: 0 };
@@ -128,7 +136,7 @@ export async function predictImageList(images: PredictionInput[], model: ModelFi
 
 function validateOptions(o: Required<Pick<PredictOptions, 'threshold' | 'buffer' | 'tile' | 'overlap' | 'format'>>): void {
   if (!(o.threshold >= 0 && o.threshold <= 1)) throw new AutocmError(`--threshold must be in [0, 1] (got ${o.threshold})`);
-  if (!Number.isInteger(o.buffer) || o.buffer < 0) throw new AutocmError(`--buffer must be a whole number of pixels >= 0 (got ${o.buffer})`);
+  if (!Number.isInteger(o.buffer) || o.buffer < 0 || o.buffer > MAX_BUFFER) throw new AutocmError(`--buffer must be a whole number of pixels from 0 to ${MAX_BUFFER} (got ${o.buffer})`);
   if (!Number.isInteger(o.tile) || o.tile < 64 || o.tile % 8 !== 0) throw new AutocmError(`--tile must be a multiple of 8, at least 64 (got ${o.tile})`);
   if (!Number.isInteger(o.overlap) || o.overlap % 8 !== 0 || o.overlap < minimumOverlap || o.overlap > o.tile / 2) {
     throw new AutocmError(`--overlap must be a multiple of 8 from ${minimumOverlap} (tile borders affect the network that far in) to half the tile (got ${o.overlap})`);

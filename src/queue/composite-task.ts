@@ -1,7 +1,7 @@
-import { mkdir } from 'node:fs/promises';
 import { compositeStack } from '../composite/composite-stack.js';
 import { baselineStackOf } from '../evaluate/baselines/baseline-input.js';
 import { openStack } from '../raster/stack.js';
+import { makeDirectories } from '../util/directories.js';
 import { clearCountPath, compositePath } from './layout.js';
 import type { CompositeJobData } from './payload.js';
 
@@ -11,7 +11,7 @@ const utcDate = (day: string | null): Date | undefined => (day === null ? undefi
 export async function compositeJob(task: CompositeJobData, onProgress: (fraction: number) => void): Promise<{ pixels: number }> {
   onProgress(0);
   const stack = baselineStackOf(await openStack(task.images));
-  await mkdir(task.outputDir, { recursive: true });
+  await makeDirectories(task.outputDir);
   const summary = await compositeStack(stack, {
     output: compositePath(task.outputDir, task.stem),
     countPath: task.options.count ? clearCountPath(task.outputDir, task.stem) : undefined,

@@ -4,6 +4,7 @@
  * checked separately against the worker's roots (confine.ts).
  */
 
+import { MAX_BUFFER } from '../predict/mask-dilation.js';
 import { minimumOverlap } from '../predict/tile-plan.js';
 
 export const payloadVersion = 1;
@@ -174,7 +175,7 @@ export function validatePredictOptions(value: unknown): PredictJobOptions {
   const sensor = record.sensor === null ? null : matching(record, 'sensor', sensorPattern);
   const overlap = integerIn(record, 'overlap', minimumOverlap, tile / 2);
   if (overlap % 8 !== 0) throw new InvalidPayloadError(`overlap must be a multiple of 8 (got ${overlap})`);
-  return { threshold: numberIn(record, 'threshold', 0, 1), buffer: integerIn(record, 'buffer', 0, 1000), format, tile, overlap, sensor };
+  return { threshold: numberIn(record, 'threshold', 0, 1), buffer: integerIn(record, 'buffer', 0, MAX_BUFFER), format, tile, overlap, sensor };
 }
 
 function validateBand(value: unknown, height: number): RowBand {

@@ -5,10 +5,14 @@
  * being filled. finish() lays out header, structural metadata, every IFD, then tile data from the
  * smallest overview to full resolution (GDAL's COG order) under a temporary name, and renames it.
  */
-import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AutocmError } from '../util/errors.js';
 import { temporaryPathFor, writeAtomically } from '../util/atomic.js';
+import { asWriteError, describeFsError } from '../util/fs-errors.js';
+import { prepareOutputFolder } from '../util/output-folder.js';
+import { trackTemporary, untrackTemporary } from '../util/temporary-cleanup.js';
+import { writeFully } from '../util/write-fully.js';
 import { arrayTypeMatches, copyIntoTile, createTileData, downsampleInto, encodeTile, predictorFor, type CogSampleType, type TileBuffer } from './cog-tiles.js';
 import { encodeHeader, encodeIfd, FieldType, ifdByteLength, type IfdEntry } from './tiff-ifd.js';
 import { georeferenceTags } from './tiff-georef.js';
@@ -198,7 +202,7 @@ class StreamingCogWriter implements CogWriter {
     level.spoolOffsets[index] = this.spoolSize;
     level.byteCounts[index] = compressed.length;
     level.tilesDone++;
-    const write = this.spool.write(compressed, 0, compressed.length, this.spoolSize);
+    const write = writeFully(this.spool, compressed, this.spoolSize, this.finalPath);
     this.spoolSize += compressed.length;
     this.spoolWrites.add(write);
     write.then(
@@ -213,9 +217,7 @@ class StreamingCogWriter implements CogWriter {
 
   private async flushSpool(): Promise<void> {
     await Promise.allSettled(this.spoolWrites);
-    if (this.spoolError) {
-      throw new AutocmError(`cannot write temporary tile data ${this.spoolPath}: ${this.spoolError.message}`, this.finalPath);
-    }
+    if (this.spoolError) throw this.spoolError;
   }
 
   /** The tags of one level's IFD; tile offsets are placeholders until `offsets` is given. */
@@ -300,6 +302,7 @@ class StreamingCogWriter implements CogWriter {
       });
     }
     const out = await open(path, 'w');
+    let closed = false;
     try {
       const head: Buffer[] = [encodeHeader(ifdStart, bigTiff), Buffer.from(STRUCTURAL_METADATA, 'latin1')];
       if ((bigTiff ? 16 : 8) + STRUCTURAL_METADATA.length < ifdStart) head.push(Buffer.alloc(1));
@@ -314,7 +317,7 @@ class StreamingCogWriter implements CogWriter {
       let position = 0;
       const append = async (chunks: Buffer[]): Promise<void> => {
         const buffer = Buffer.concat(chunks);
-        await out.write(buffer, 0, buffer.length, position);
+        await writeFully(out, buffer, position, this.finalPath);
         position += buffer.length;
       };
       await append(head);
@@ -326,7 +329,8 @@ class StreamingCogWriter implements CogWriter {
           const count = level.byteCounts[index];
           const tile = Buffer.alloc(TILE_LEADER + count + TILE_TRAILER);
           tile.writeUInt32LE(count, 0);
-          await this.spool.read(tile, TILE_LEADER, count, level.spoolOffsets[index]);
+          const { bytesRead } = await this.spool.read(tile, TILE_LEADER, count, level.spoolOffsets[index]);
+          if (bytesRead !== count) throw new AutocmError(`temporary tile data ${this.spoolPath} holds ${bytesRead} of a tile's ${count} bytes`, this.finalPath);
           tile.copy(tile, TILE_LEADER + count, TILE_LEADER + count - 4, TILE_LEADER + count);
           batch.push(tile);
           batchBytes += tile.length;
@@ -339,8 +343,12 @@ class StreamingCogWriter implements CogWriter {
       }
       await append(batch);
       if (position !== cursor) throw new Error(`internal layout error: wrote ${position} bytes, planned ${cursor}`);
+      closed = true;
+      await out.close().catch((error: unknown) => {
+        throw asWriteError(error, this.finalPath);
+      });
     } finally {
-      await out.close();
+      if (!closed) await out.close().catch(() => undefined);
     }
   }
 
@@ -348,6 +356,7 @@ class StreamingCogWriter implements CogWriter {
     await Promise.allSettled(this.spoolWrites);
     await this.spool.close().catch(() => undefined);
     await rm(this.spoolPath, { force: true });
+    untrackTemporary(this.spoolPath);
   }
 
   async abort(): Promise<void> {
@@ -365,12 +374,14 @@ class StreamingCogWriter implements CogWriter {
 export async function createCogWriter(finalPath: string, options: CogWriteOptions): Promise<CogWriter> {
   validateOptions(finalPath, options);
   const spoolPath = `${temporaryPathFor(finalPath)}.tiles`;
+  await prepareOutputFolder(dirname(finalPath));
   let spool: FileHandle;
+  trackTemporary(spoolPath);
   try {
-    await mkdir(dirname(finalPath), { recursive: true });
     spool = await open(spoolPath, 'w+');
   } catch (error) {
-    throw new AutocmError(`cannot create temporary file next to the output: ${(error as Error).message}`, finalPath);
+    untrackTemporary(spoolPath);
+    throw new AutocmError(`cannot create a temporary file next to the output: ${describeFsError(error)}`, finalPath);
   }
   return new StreamingCogWriter(finalPath, options, spoolPath, spool);
 }

@@ -178,6 +178,30 @@ export function atmosphereForDate(options: AtmosphereOptions): DateAtmosphere {
 }
 
 /**
+ * The atmosphere of a width x height image: that of the square of the longer side, cropped to
+ * its top-left corner (the drawing code works on squares).
+ */
+export function atmosphereForGrid(width: number, height: number, options: Omit<AtmosphereOptions, 'size'>): DateAtmosphere {
+  const size = Math.max(width, height);
+  const square = atmosphereForDate({ ...options, size });
+  if (width === size && height === size) return square;
+  function crop<T extends Float32Array | Uint8Array>(values: T): T {
+    const out = values.slice(0, width * height) as T;
+    for (let y = 1; y < height; y += 1) out.set(values.subarray(y * size, y * size + width), y * width);
+    return out;
+  }
+  return {
+    ...square,
+    cloudOpacity: crop(square.cloudOpacity),
+    cloudBrightness: crop(square.cloudBrightness),
+    shadowOpacity: crop(square.shadowOpacity),
+    hazeOpacity: square.hazeOpacity && crop(square.hazeOpacity),
+    cirrusOpacity: square.cirrusOpacity && crop(square.cirrusOpacity),
+    nodata: crop(square.nodata),
+  };
+}
+
+/**
  * Mid-morning sun of a mid-latitude northern scene: azimuth 140-160 deg (south-east),
  * elevation following the season. Shadows fall opposite the sun, longer when it is low.
  */

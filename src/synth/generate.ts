@@ -2,9 +2,10 @@ import type { Georeference } from '../raster/types.js';
 import { AutocmError } from '../util/errors.js';
 import { createRandom } from '../util/random.js';
 import { CLOUD_OPACITY_THRESHOLD, atmosphereForDate, type SunGeometry } from './atmosphere.js';
+import { atmosphereSpectra, composeBand, dateFigures, normalTable, truthForDate, type BandEncoding } from './compose.js';
 import { buildLandscape, surfaceForDate, surfaceSpectra } from './landscape.js';
 import { subSeed } from './noise.js';
-import { CIRRUS_RELATIVE, CLOUD_RELATIVE, HAZE_REFLECTANCE, TOA_GAS_TRANSMITTANCE, TOA_PATH_RADIANCE, tableForBands } from './spectra.js';
+import { TOA_GAS_TRANSMITTANCE, TOA_PATH_RADIANCE, tableForBands } from './spectra.js';
 import { isSyntheticSensorName, syntheticGeoreference, syntheticSensorProfile, SYNTHETIC_SENSORS, type SyntheticSensorName, type SyntheticSensorProfile } from './sensors.js';
 
 export interface SyntheticStackOptions {
@@ -20,8 +21,7 @@ export interface SyntheticStackOptions {
   cadenceDays?: number;
 }
 
-/** Truth mask classes (the same as the masks in ../shared/data). */
-export const TRUTH = { clear: 0, cloud: 1, shadow: 2, nodata: 255 } as const;
+export { TRUTH } from './compose.js';
 
 /** What one date holds, in numbers (also written to the manifest). */
 export interface SyntheticDateFigures {
@@ -71,13 +71,22 @@ export const SYNTHETIC_DEFAULTS = { startDate: '2023-03-01', cadenceDays: 7 } as
 
 /** Checks the options and fills in the defaults; throws AutocmError naming the bad option. */
 export function resolveSyntheticOptions(options: SyntheticStackOptions): Required<SyntheticStackOptions> {
-  const { size, dates, sensor, seed } = options;
+  const { size, sensor } = options;
   if (!Number.isInteger(size) || size < 64 || size % 8 !== 0) {
     throw new AutocmError(`--size must be a multiple of 8 and at least 64 (the U-Net needs multiples of 8), got ${size}`);
   }
   if (size > 8192) throw new AutocmError(`--size at most 8192, got ${size}`);
-  if (!Number.isInteger(dates) || dates < 1 || dates > 1000) throw new AutocmError(`--dates must be an integer from 1 to 1000, got ${dates}`);
+  const { dates, seed, startDate, cadenceDays } = resolveSeriesOptions(options);
   if (!isSyntheticSensorName(sensor)) throw new AutocmError(`unknown sensor '${String(sensor)}': use one of ${SYNTHETIC_SENSORS.join(', ')}`);
+  return { size, dates, sensor, seed, startDate, cadenceDays };
+}
+
+export type SeriesOptions = Pick<SyntheticStackOptions, 'dates' | 'seed' | 'startDate' | 'cadenceDays'>;
+
+/** Checks the options of the date series and the seed, and fills in the defaults. */
+export function resolveSeriesOptions(options: SeriesOptions): Required<SeriesOptions> {
+  const { dates, seed } = options;
+  if (!Number.isInteger(dates) || dates < 1 || dates > 1000) throw new AutocmError(`--dates must be an integer from 1 to 1000, got ${dates}`);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new AutocmError(`--seed must be an integer from 0 to 4294967295, got ${seed}`);
   const startDate = options.startDate ?? SYNTHETIC_DEFAULTS.startDate;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(startDate) || Number.isNaN(Date.parse(`${startDate}T00:00:00Z`))) {
@@ -85,7 +94,7 @@ export function resolveSyntheticOptions(options: SyntheticStackOptions): Require
   }
   const cadenceDays = options.cadenceDays ?? SYNTHETIC_DEFAULTS.cadenceDays;
   if (!Number.isInteger(cadenceDays) || cadenceDays < 1 || cadenceDays > 365) throw new AutocmError(`--cadence-days must be an integer from 1 to 365, got ${cadenceDays}`);
-  return { size, dates, sensor, seed, startDate, cadenceDays };
+  return { dates, seed, startDate, cadenceDays };
 }
 
 /** Acquisition dates (YYYY-MM-DD) and their days of year. */
@@ -113,12 +122,9 @@ export function generateSyntheticStack(options: SyntheticStackOptions, onProgres
   const wavelengths = sensor.wavelengthsNm;
   const landscape = buildLandscape(size, resolved.dates, seed);
   const spectra = surfaceSpectra(wavelengths);
-  const cloudRelative = tableForBands(CLOUD_RELATIVE, wavelengths);
-  const cirrusRelative = tableForBands(CIRRUS_RELATIVE, wavelengths);
-  const hazeReflectance = tableForBands(HAZE_REFLECTANCE, wavelengths);
+  const atmosphereTables = atmosphereSpectra(wavelengths);
   const pathRadiance = tableForBands(TOA_PATH_RADIANCE, wavelengths);
   const gasTransmittance = tableForBands(TOA_GAS_TRANSMITTANCE, wavelengths);
-  const blueBand = wavelengths.map((w) => w < 520);
   const normals = normalTable(subSeed(seed, 99));
   const weather = createRandom(subSeed(seed, 98));
 
@@ -133,58 +139,15 @@ export function generateSyntheticStack(options: SyntheticStackOptions, onProgres
     }
     const atmosphere = atmosphereForDate({ size, seed, dateIndex, dayOfYear, stripes: sensor.stripes });
     const pixels = size * size;
-    const truth = new Uint8Array(pixels);
-    const cloudOpacity = new Float32Array(pixels);
-    const { hazeOpacity, cirrusOpacity } = atmosphere;
-    let cloudCount = 0;
-    let shadowCount = 0;
-    let nodataCount = 0;
-    for (let i = 0; i < pixels; i += 1) {
-      const thick = atmosphere.cloudOpacity[i];
-      const haze = hazeOpacity ? hazeOpacity[i] : 0;
-      const cirrus = cirrusOpacity ? cirrusOpacity[i] : 0;
-      const combined = 1 - (1 - thick) * (1 - haze) * (1 - cirrus);
-      cloudOpacity[i] = combined;
-      if (atmosphere.nodata[i]) {
-        truth[i] = TRUTH.nodata;
-        nodataCount += 1;
-      } else if (combined >= CLOUD_OPACITY_THRESHOLD) {
-        truth[i] = TRUTH.cloud;
-        cloudCount += 1;
-      } else if (atmosphere.shadowOpacity[i] >= CLOUD_OPACITY_THRESHOLD) {
-        truth[i] = TRUTH.shadow;
-        shadowCount += 1;
-      }
-    }
-
-    const { nodata, shadowOpacity, cloudBrightness, cirrusBrightness } = atmosphere;
-    const thickOpacity = atmosphere.cloudOpacity;
-    const { noiseSigma, dnOffset, dnScale } = sensor;
+    const dateTruth = truthForDate(atmosphere, atmosphere.nodata);
+    const { truth, cloudOpacity } = dateTruth;
+    const encoding: BandEncoding = { scale: sensor.dnScale, offset: sensor.dnOffset, round: true, min: 1, max: 65535, nodata: 0 };
     const dn = surface.map((band, b) => {
       const out = new Uint16Array(pixels);
-      const shadowLoss = 1 - Math.min(0.85, atmosphere.shadowDarkness + (blueBand[b] ? 0.1 : 0));
-      const haze = hazeReflectance[b];
-      const cloudFactor = cloudRelative[b];
-      const cirrusValue = cirrusBrightness * cirrusRelative[b];
-      let noiseState = (subSeed(atmosphere.noiseSeed, b) | 1) >>> 0;
-      for (let i = 0; i < pixels; i += 1) {
-        // xorshift32 picks a normal deviate from the table.
-        noiseState ^= noiseState << 13;
-        noiseState ^= noiseState >>> 17;
-        noiseState ^= noiseState << 5;
-        if (nodata[i] === 1) continue;
-        let value = band[i] * (1 - shadowOpacity[i] * shadowLoss);
-        if (hazeOpacity !== null) value += hazeOpacity[i] * (haze - value);
-        value += thickOpacity[i] * (cloudBrightness[i] * cloudFactor - value);
-        if (cirrusOpacity !== null) value += cirrusOpacity[i] * (cirrusValue - value);
-        value += (noiseSigma + 0.01 * value) * normals[noiseState & 0xffff];
-        const count = Math.round((value - dnOffset) / dnScale);
-        out[i] = count < 1 ? 1 : count > 65535 ? 65535 : count;
-      }
+      composeBand({ surface: band, band: b, atmosphere, nodata: atmosphere.nodata, spectra: atmosphereTables, normals, noiseSigma: sensor.noiseSigma, noiseWeight: null, encoding, out });
       return out;
     });
 
-    const validCount = pixels - nodataCount;
     const events: string[] = [];
     if (landscape.floodDateIndices.includes(dateIndex)) events.push('flood');
     if (landscape.harvestDateIndices.includes(dateIndex)) events.push('harvest');
@@ -197,14 +160,7 @@ export function generateSyntheticStack(options: SyntheticStackOptions, onProgres
       landCover: ground.landCover,
       cloudOpacity,
       sun: atmosphere.sun,
-      cloudFraction: validCount > 0 ? cloudCount / validCount : 0,
-      shadowFraction: validCount > 0 ? shadowCount / validCount : 0,
-      nodataFraction: nodataCount / pixels,
-      cloudCoverTarget: atmosphere.cloudCoverTarget,
-      hazeMaxOpacity: atmosphere.hazeMaxOpacity,
-      cirrusMaxOpacity: atmosphere.cirrusMaxOpacity,
-      shadowDarkness: atmosphere.shadowDarkness,
-      events,
+      ...dateFigures(dateTruth, atmosphere, events),
     };
     return result;
   });
@@ -219,12 +175,4 @@ export function generateSyntheticStack(options: SyntheticStackOptions, onProgres
     cloudOpacityThreshold: CLOUD_OPACITY_THRESHOLD,
     dates,
   };
-}
-
-/** 65536 standard normal deviates from the seed (sensor noise is drawn from this table). */
-function normalTable(seed: number): Float32Array {
-  const random = createRandom(seed);
-  const table = new Float32Array(65536);
-  for (let i = 0; i < table.length; i += 1) table[i] = random.normal();
-  return table;
 }

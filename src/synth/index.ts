@@ -9,3 +9,6 @@ export type { SyntheticManifest } from './write.js';
 export { synthesiseToFolder } from './write-folder.js';
 export type { SynthesiseOptions, SynthesiseResult } from './write-folder.js';
 export { prepareOutputDirectory, describeFsError } from './output-dir.js';
+export { synthesiseGroundToFolder } from './ground-folder.js';
+export type { GroundSynthOptions, GroundSynthResult } from './ground-folder.js';
+export type { GroundManifest } from './ground-manifest.js';

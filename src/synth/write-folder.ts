@@ -18,7 +18,7 @@ export interface SynthesiseResult {
   writeSeconds: number;
 }
 
-const STACK_FILE = /^(img_\d{8}\.tif|masks\/mask_\d{8}\.tif|surface\/surface_\d{8}\.tif|manifest\.json)$/;
+const STACK_FILE = /^(img_\d{8}\.tif|masks\/mask_\d{8}\.tif|surface\/surface_\d{8}\.tif|manifest\.json|sensor\.json)$/;
 
 /**
  * Generates a synthetic stack and writes it into `dir` (see writeSyntheticStack), with
@@ -52,7 +52,7 @@ export async function synthesiseToFolder(dir: string, options: SynthesiseOptions
 }
 
 /** Removes the stack files of the given dates, or every file that follows the stack layout. */
-async function removeStackFiles(dir: string, dates?: string[]): Promise<void> {
+export async function removeStackFiles(dir: string, dates?: string[]): Promise<void> {
   const targets: string[] = [];
   if (dates) {
     for (const date of dates) targets.push(...Object.values(syntheticFileNames(date)));

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { writeCog } from '../raster/cog-writer.js';
+import type { Georeference, TypedArray } from '../raster/types.js';
 import { writeFileAtomically } from '../util/atomic.js';
 import { version } from '../version.js';
+import type { SunGeometry } from './atmosphere.js';
 import type { SyntheticDateFigures, SyntheticStack } from './generate.js';
 import { LAND_COVER_NAMES } from './landscape.js';
 
@@ -40,8 +42,39 @@ export interface SyntheticManifest {
   })[];
 }
 
-export function syntheticManifest(stack: SyntheticStack): SyntheticManifest {
+export const MASK_CLASSES: Record<string, string> = {
+  '0': 'clear (incl. water, snow, faint haze or cirrus below the opacity threshold)',
+  '1': 'cloud',
+  '2': 'cloud shadow',
+  '255': 'nodata',
+};
+
+export type ManifestDateEntry = SyntheticManifest['dates'][number];
+
+/** A date's entry in manifest.json: its files, figures and sun. */
+export function manifestDateEntry(d: SyntheticDateFigures & { date: string; sun: SunGeometry }): ManifestDateEntry {
   const round = (value: number, digits = 5) => Number(value.toFixed(digits));
+  const names = syntheticFileNames(d.date);
+  return {
+    date: d.date,
+    image: names.image,
+    mask: names.mask,
+    surface: names.surface,
+    cloudFraction: round(d.cloudFraction),
+    shadowFraction: round(d.shadowFraction),
+    nodataFraction: round(d.nodataFraction),
+    cloudCoverTarget: round(d.cloudCoverTarget),
+    hazeMaxOpacity: round(d.hazeMaxOpacity),
+    cirrusMaxOpacity: round(d.cirrusMaxOpacity),
+    shadowDarkness: round(d.shadowDarkness),
+    sunAzimuthDeg: round(d.sun.azimuthDeg, 3),
+    sunElevationDeg: round(d.sun.elevationDeg, 3),
+    shadowOffsetPx: d.sun.shadowOffsetPx,
+    events: d.events,
+  };
+}
+
+export function syntheticManifest(stack: SyntheticStack): SyntheticManifest {
   return {
     name: `synthetic-${stack.sensor.name}-seed${stack.options.seed}`,
     generator: 'autocm synth (src/synth): synthetic land surface, clouds, haze, cirrus and shadows with exact truth',
@@ -56,96 +89,116 @@ export function syntheticManifest(stack: SyntheticStack): SyntheticManifest {
     bands: stack.bandNames,
     wavelengthsNm: stack.sensor.wavelengthsNm,
     scale: `reflectance = DN * ${stack.sensor.dnScale} + ${stack.sensor.dnOffset} (uint16), nodata 0; surface/ holds float32 reflectance`,
-    mask_classes: { '0': 'clear (incl. water, snow, faint haze or cirrus below the opacity threshold)', '1': 'cloud', '2': 'cloud shadow', '255': 'nodata' },
+    mask_classes: MASK_CLASSES,
     cloudOpacityThreshold: stack.cloudOpacityThreshold,
     landCoverClasses: Object.fromEntries(Object.entries(LAND_COVER_NAMES)),
     events: {
       flood: stack.dates.filter((d) => d.events.includes('flood')).map((d) => d.date),
       harvest: stack.dates.filter((d) => d.events.includes('harvest')).map((d) => d.date),
     },
-    dates: stack.dates.map((d) => {
-      const names = syntheticFileNames(d.date);
-      return {
-        date: d.date,
-        image: names.image,
-        mask: names.mask,
-        surface: names.surface,
-        cloudFraction: round(d.cloudFraction),
-        shadowFraction: round(d.shadowFraction),
-        nodataFraction: round(d.nodataFraction),
-        cloudCoverTarget: round(d.cloudCoverTarget),
-        hazeMaxOpacity: round(d.hazeMaxOpacity),
-        cirrusMaxOpacity: round(d.cirrusMaxOpacity),
-        shadowDarkness: round(d.shadowDarkness),
-        sunAzimuthDeg: round(d.sun.azimuthDeg, 3),
-        sunElevationDeg: round(d.sun.elevationDeg, 3),
-        shadowOffsetPx: d.sun.shadowOffsetPx,
-        events: d.events,
-      };
-    }),
+    dates: stack.dates.map(manifestDateEntry),
   };
 }
 
+/** How the files of one date are written: the grid, and the image's encoding and metadata. */
+export interface DateFilesLayout {
+  width: number;
+  height: number;
+  georeference: Georeference;
+  bandDescriptions: string[];
+  imageSampleType: 'uint8' | 'uint16' | 'float32';
+  imageNodata: number;
+  /** Per-band GDAL metadata of the image (e.g. SCALE, OFFSET). */
+  imageBandMetadata?: Record<string, string>[];
+  /** Metadata of all three files, then the image's own items. */
+  metadata(date: string): Record<string, string>;
+  imageMetadata(date: string): Record<string, string>;
+}
+
+export interface DateLayers {
+  date: string;
+  image: TypedArray[];
+  truth: Uint8Array;
+  surface: Float32Array[];
+}
+
 /**
- * Writes the stack as COGs into `dir`: img_YYYYMMDD.tif (uint16 DN, nodata 0),
- * masks/mask_YYYYMMDD.tif (uint8 truth, nodata 255), surface/surface_YYYYMMDD.tif (float32
- * clear-sky reflectance) and manifest.json (written last). Each file appears atomically.
+ * Writes one date as COGs into `dir`: img_YYYYMMDD.tif, masks/mask_YYYYMMDD.tif (uint8 truth,
+ * nodata 255) and surface/surface_YYYYMMDD.tif (float32 clear-sky reflectance; nodata NaN only
+ * when it holds NaN). Each file appears atomically.
+ */
+export async function writeDateFiles(dir: string, layout: DateFilesLayout, layers: DateLayers): Promise<void> {
+  const { width, height, georeference, bandDescriptions } = layout;
+  // The same 512 px blocks as predict, so that truth and predicted masks can be drawn together in the viewer.
+  const common = { width, height, georeference, blockSize: 512 };
+  const names = syntheticFileNames(layers.date);
+  const metadata = layout.metadata(layers.date);
+  await writeCog(
+    join(dir, names.image),
+    {
+      ...common,
+      bandCount: layers.image.length,
+      sampleType: layout.imageSampleType,
+      nodata: layout.imageNodata,
+      bandDescriptions,
+      ...(layout.imageBandMetadata ? { bandMetadata: layout.imageBandMetadata } : {}),
+      overviewResampling: 'average',
+      metadata: { ...metadata, ...layout.imageMetadata(layers.date) },
+    },
+    layers.image,
+  );
+  await writeCog(
+    join(dir, names.mask),
+    {
+      ...common,
+      bandCount: 1,
+      sampleType: 'uint8',
+      nodata: 255,
+      bandDescriptions: ['truth'],
+      overviewResampling: 'nearest',
+      metadata: { ...metadata, CLASSES: '0 clear, 1 cloud, 2 cloud shadow, 255 nodata' },
+    },
+    [layers.truth],
+  );
+  await writeCog(
+    join(dir, names.surface),
+    {
+      ...common,
+      bandCount: layers.surface.length,
+      sampleType: 'float32',
+      nodata: layers.surface.some((band) => band.some(Number.isNaN)) ? Number.NaN : null,
+      bandDescriptions,
+      overviewResampling: 'average',
+      metadata: { ...metadata, CONTENT: 'clear-sky reflectance (no clouds, haze, shadows, noise or nodata)' },
+    },
+    layers.surface,
+  );
+}
+
+/**
+ * Writes the stack as COGs into `dir` (see writeDateFiles; images are uint16 DN, nodata 0),
+ * then manifest.json (written last).
  */
 export async function writeSyntheticStack(
   stack: SyntheticStack,
   dir: string,
   onProgress?: (filesDone: number, filesTotal: number) => void,
 ): Promise<SyntheticManifest> {
-  const { width, height, georeference, bandNames } = stack;
   const total = stack.dates.length;
-  // The same 512 px blocks as predict, so that truth and predicted masks can be drawn together in the viewer.
-  const common = { width, height, georeference, blockSize: 512 };
+  const { sensor } = stack;
+  const layout: DateFilesLayout = {
+    width: stack.width,
+    height: stack.height,
+    georeference: stack.georeference,
+    bandDescriptions: stack.bandNames,
+    imageSampleType: 'uint16',
+    imageNodata: 0,
+    // The sensor id stays out of the metadata: detection reads every value (see manifest.json).
+    metadata: (date) => ({ ACQUISITION_DATE: date, AUTOCM_SYNTHETIC_SEED: String(stack.options.seed) }),
+    imageMetadata: (date) => ({ ...sensor.detectionMetadata(date), REFLECTANCE: `DN * ${sensor.dnScale} + ${sensor.dnOffset}` }),
+  };
   for (const [index, d] of stack.dates.entries()) {
-    const names = syntheticFileNames(d.date);
-    const metadata = {
-      ACQUISITION_DATE: d.date,
-      // The sensor id stays out of the metadata: detection reads every value (see manifest.json).
-      AUTOCM_SYNTHETIC_SEED: String(stack.options.seed),
-    };
-    await writeCog(
-      join(dir, names.image),
-      {
-        ...common,
-        bandCount: bandNames.length,
-        sampleType: 'uint16',
-        nodata: 0,
-        bandDescriptions: bandNames,
-        overviewResampling: 'average',
-        metadata: { ...metadata, ...stack.sensor.detectionMetadata(d.date), REFLECTANCE: `DN * ${stack.sensor.dnScale} + ${stack.sensor.dnOffset}` },
-      },
-      d.dn,
-    );
-    await writeCog(
-      join(dir, names.mask),
-      {
-        ...common,
-        bandCount: 1,
-        sampleType: 'uint8',
-        nodata: 255,
-        bandDescriptions: ['truth'],
-        overviewResampling: 'nearest',
-        metadata: { ...metadata, CLASSES: '0 clear, 1 cloud, 2 cloud shadow, 255 nodata' },
-      },
-      [d.truth],
-    );
-    await writeCog(
-      join(dir, names.surface),
-      {
-        ...common,
-        bandCount: bandNames.length,
-        sampleType: 'float32',
-        nodata: null,
-        bandDescriptions: bandNames,
-        overviewResampling: 'average',
-        metadata: { ...metadata, CONTENT: 'clear-sky reflectance (no clouds, haze, shadows, noise or nodata)' },
-      },
-      d.surface,
-    );
+    await writeDateFiles(dir, layout, { date: d.date, image: d.dn, truth: d.truth, surface: d.surface });
     onProgress?.(index + 1, total);
   }
   const manifest = syntheticManifest(stack);

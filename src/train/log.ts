@@ -1,4 +1,6 @@
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomically } from '../util/atomic.js';
+import { writeFileFully } from '../util/write-fully.js';
 
 /** One line of `<model>.log.jsonl`. */
 export interface StepLog {
@@ -34,10 +36,10 @@ export async function readStepLog(path: string, maxStep = Infinity): Promise<Ste
       }
     })
     .filter((e) => e.step <= maxStep);
-  await writeFile(path, entries.map((e) => JSON.stringify(e) + '\n').join(''));
+  await writeFileAtomically(path, entries.map((e) => JSON.stringify(e) + '\n').join(''));
   return entries;
 }
 
 export async function appendStepLog(path: string, entry: StepLog): Promise<void> {
-  await appendFile(path, JSON.stringify(entry) + '\n');
+  await writeFileFully(path, JSON.stringify(entry) + '\n', { append: true });
 }

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type AdamState, adamStep, createAdamState } from '../engine/adam.js';
 import { TrainSession } from '../engine/train-session.js';
@@ -7,6 +7,7 @@ import { siameseLayers, siameseSpec, unetLayers, unetSpec } from '../model/descr
 import { initParameters } from '../model/init.js';
 import { type ModelMetadata, saveModel, unetParameterSpecs } from '../model/weights.js';
 import { AutocmError } from '../util/errors.js';
+import { prepareOutputFolder } from '../util/output-folder.js';
 import { progressBar } from '../util/progress.js';
 import { createRandom } from '../util/random.js';
 import { version } from '../version.js';
@@ -93,9 +94,7 @@ export async function train(options: TrainRunOptions): Promise<TrainResult> {
   const shapes = new Map(graph.parameters.map((p) => [p.name, p.shape]));
   const trainable = graph.parameters.filter((p) => p.trainable).map((p) => [p.name, p.shape.reduce((a, b) => a * b, 1)] as [string, number]);
   const outputFolder = dirname(resolve(options.output));
-  await mkdir(outputFolder, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-    throw new AutocmError(`cannot create the output folder: ${error.code ?? error.message}`, outputFolder);
-  });
+  await prepareOutputFolder(outputFolder, 'output folder');
   const checkpoint = checkpointPathFor(options.output);
   const logPath = logPathFor(options.output);
 
@@ -118,7 +117,7 @@ export async function train(options: TrainRunOptions): Promise<TrainResult> {
       ...initParameters(siameseLayers(siameseSpec(bands)), config.seed + 1),
     ]);
     state = { step: 0, params, adam: createAdamState(trainable) };
-    log = await readStepLog(logPath, 0);
+    log = [];
   }
   const startedAtStep = state.step;
   const adam: AdamState = state.adam;
@@ -153,6 +152,9 @@ export async function train(options: TrainRunOptions): Promise<TrainResult> {
         seconds: (performance.now() - started) / 1000,
       };
       log.push(entry);
+      // A new run replaces an earlier run's log and checkpoint only once it has a step of its own,
+      // so a run that fails before (bad data, no memory) leaves nothing beside the model path.
+      if (step === 1 && !options.resume) await Promise.all([rm(logPath, { force: true }), rm(checkpoint, { force: true })]);
       await appendStepLog(logPath, entry);
       options.onStep?.(entry);
       bar.update(step, `loss ${entry.loss.toFixed(5)} rec ${entry.rec.toFixed(5)} sp ${entry.spatial.toFixed(4)} tp ${entry.temporal.toFixed(4)}`);

@@ -58,11 +58,14 @@ export function lossCurveSvg(log: StepLog[], width = 720, height = 360): string 
   ].join('\n');
 }
 
+/** The report files of a model: its loss curve, JSON and Markdown reports. */
+export function reportPathsFor(modelPath: string): { svgPath: string; jsonPath: string; mdPath: string } {
+  return { svgPath: `${modelPath}.loss.svg`, jsonPath: `${modelPath}.report.json`, mdPath: `${modelPath}.report.md` };
+}
+
 /** Writes `<model>.report.json`, `<model>.report.md` and `<model>.loss.svg`. */
 export async function writeTrainingReport(modelPath: string, config: TrainConfig, data: DataSummary, log: StepLog[], extra: Record<string, unknown>): Promise<string[]> {
-  const svgPath = `${modelPath}.loss.svg`;
-  const jsonPath = `${modelPath}.report.json`;
-  const mdPath = `${modelPath}.report.md`;
+  const { svgPath, jsonPath, mdPath } = reportPathsFor(modelPath);
   const tail = log.slice(-Math.max(1, Math.round(log.length / 10)));
   const mean = (key: keyof StepLog, entries: StepLog[]) => entries.reduce((a, e) => a + Number(e[key]), 0) / Math.max(entries.length, 1);
   const head = log.slice(0, Math.max(1, Math.round(log.length / 10)));

@@ -1,30 +1,34 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { asWriteError } from './fs-errors.js';
+import { prepareOutputFolder } from './output-folder.js';
+import { trackTemporary, untrackTemporary } from './temporary-cleanup.js';
+import { temporaryPathFor } from './temporary-names.js';
+import { writeFileFully } from './write-fully.js';
 
-/** A temporary path next to `finalPath`, on the same file system so that rename is atomic. */
-export function temporaryPathFor(finalPath: string): string {
-  const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  return join(dirname(finalPath), `.${basename(finalPath)}.${suffix}.tmp`);
-}
+export { temporaryPathFor };
 
 /**
  * Runs `write` against a temporary path and renames it onto `finalPath` only if it succeeds,
- * so a crash or an error never leaves a half-written file under the final name.
+ * so a crash or an error never leaves a half-written file under the final name. File-system
+ * errors (disk full...) become AutocmErrors naming `finalPath`; the temporary file is removed.
  */
 export async function writeAtomically<T>(finalPath: string, write: (temporaryPath: string) => Promise<T>): Promise<T> {
-  await mkdir(dirname(finalPath), { recursive: true });
+  await prepareOutputFolder(dirname(finalPath));
   const temporaryPath = temporaryPathFor(finalPath);
+  trackTemporary(temporaryPath);
   try {
     const result = await write(temporaryPath);
     await rename(temporaryPath, finalPath);
     return result;
   } catch (error) {
     await rm(temporaryPath, { force: true });
-    throw error;
+    throw asWriteError(error, finalPath);
+  } finally {
+    untrackTemporary(temporaryPath);
   }
 }
 
 export async function writeFileAtomically(finalPath: string, data: string | Uint8Array): Promise<void> {
-  await writeAtomically(finalPath, (temporaryPath) => writeFile(temporaryPath, data));
+  await writeAtomically(finalPath, (temporaryPath) => writeFileFully(temporaryPath, data, { name: finalPath }));
 }

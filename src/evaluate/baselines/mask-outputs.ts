@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCogWriter } from '../../raster/cog-writer.js';
 import type { CogWriter, Georeference, Window } from '../../raster/types.js';
@@ -68,9 +69,15 @@ export class MaskOutputWriter {
     await this.probability.writeWindow({ window, bands: [percent] });
   }
 
+  /** Both outputs or neither: a written mask is removed again when its probability fails. */
   async finish(): Promise<void> {
     await this.mask.finish();
-    await this.probability.finish();
+    try {
+      await this.probability.finish();
+    } catch (error) {
+      await rm(this.paths.mask, { force: true });
+      throw error;
+    }
   }
 
   async abort(): Promise<void> {

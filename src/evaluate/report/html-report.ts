@@ -1,7 +1,8 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileStem } from '../../composite/file-keys.js';
 import { writeFileAtomically } from '../../util/atomic.js';
+import type { InputGuard } from '../../util/input-guard.js';
 import type { EvaluationSummary } from '../evaluate-all.js';
 import type { PairOutcome } from '../evaluate-pair.js';
 import { formatMetric, METRIC_LABELS, tableRows, type TableRow } from '../metrics-table.js';
@@ -37,15 +38,17 @@ export class HtmlReportWriter {
     /** Finds the image (for the RGB quicklook) of a prediction/reference pair, or null. */
     private readonly findImage: (prediction: string, reference: string) => string | null,
     private readonly bandNamesOf: (image: string) => Promise<string[]> = async () => [],
+    /** Refuses a report file that is an input of the evaluation. */
+    private readonly guard?: InputGuard,
   ) {}
 
   async addPair(outcome: PairOutcome, index: number): Promise<void> {
     const pics = outcome.pictures;
     if (!pics) throw new Error('evaluation ran without pictures');
-    await mkdir(this.dir, { recursive: true });
     const prefix = `${String(index + 1).padStart(3, '0')}_${fileStem(outcome.evaluation.prediction)}`;
     const write = async (name: string, rgba: Uint8Array) => {
       const file = `${prefix}_${name}.png`;
+      await this.guard?.check([join(this.dir, file)]);
       await writeFileAtomically(join(this.dir, file), encodePng(pics.ref.width, pics.ref.height, rgba));
       this.written.push(join(this.dir, file));
       return file;
@@ -76,6 +79,7 @@ export class HtmlReportWriter {
 
   async finish(summary: EvaluationSummary): Promise<string> {
     const path = join(this.dir, 'index.html');
+    await this.guard?.check([path]);
     await writeFileAtomically(path, this.html(summary));
     return path;
   }
