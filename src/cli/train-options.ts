@@ -7,7 +7,7 @@ export interface TrainNumbers {
   crop: number;
   k: number;
   grid?: number;
-  lr: number;
+  lr?: number;
   spatialWeight: number;
   temporalWeight: number;
   margin: number;

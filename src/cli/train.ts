@@ -1,9 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { calibrateOnSynthetic } from '../evaluate/calibrate-synthetic.js';
 import type { Command } from 'commander';
 import { openStack, type ImageStack } from '../raster/stack.js';
 import { checkpointPathFor } from '../train/checkpoint.js';
-import { DEFAULT_CONFIG, type TrainConfig } from '../train/config.js';
+import { DEFAULT_CONFIG, SCRATCH_LEARNING_RATE, type TrainConfig } from '../train/config.js';
 import { logPathFor } from '../train/log.js';
 import { train } from '../train/loop.js';
 import { planPacks } from '../train/pack-plan.js';
@@ -24,7 +25,8 @@ interface TrainCliOptions {
   crop: number;
   k: number;
   grid?: number;
-  lr: number;
+  lr?: number;
+  calibrate: string;
   spatialWeight: number;
   temporalWeight: number;
   margin: number;
@@ -94,7 +96,7 @@ export function registerTrain(program: Command): void {
     .option('--max-span-days <days>', 'longest time one pack of K images may span (default: 3 x (K-1) x the median gap between dates, at least 30)', numberOption('number', 0))
     .option('--allow-undated', 'train on images without dates, packing them by order alone')
     .option('--grid <px>', 'grid of crop2 offsets (default crop/4)', numberOption('integer'))
-    .option('--lr <rate>', 'Adam learning rate', numberOption('number'), DEFAULT_CONFIG.learningRate)
+    .option('--lr <rate>', `Adam learning rate (default ${SCRATCH_LEARNING_RATE} from scratch, ${DEFAULT_CONFIG.learningRate} with --init)`, numberOption('number'))
     .option('--spatial-weight <w>', 'weight of the spatial similarity loss', numberOption('number'), DEFAULT_CONFIG.spatialWeight)
     .option('--temporal-weight <w>', 'weight of the temporal ordering loss', numberOption('number'), DEFAULT_CONFIG.temporalWeight)
     .option('--margin <m>', 'margin of the temporal hinge', numberOption('number'), DEFAULT_CONFIG.margin)
@@ -105,9 +107,11 @@ export function registerTrain(program: Command): void {
     .option('--resume <checkpoint>', 'continue from a checkpoint of the same configuration')
     .option('--init <model>', "fine-tune: start the U-Net from this model's weights (e.g. the authors' weights from import-keras, or the default model)")
     .option('--force', 'train a new model in place of an existing one (its checkpoint and log are replaced once the first step is done)')
+    .option('--calibrate <how>', "the model's threshold: 'synthetic' (label-free, on the exact truth of a small synthetic stack with the model's bands) or 'none' (0.5)", 'synthetic')
     .option('--quiet', 'no progress bar')
     .option('--json', 'machine-readable summary on stdout')
     .action(async (inputs: string[], options: TrainCliOptions) => {
+      if (!['synthetic', 'none'].includes(options.calibrate)) throw new AutocmError(`--calibrate must be synthetic or none, got "${options.calibrate}"`);
       checkTrainNumbers(options);
       const { stacks, names } = await openStacks(inputs, options.sensor, options.bands?.split(',').map((b) => b.trim()).filter(Boolean));
       await checkOutputs(options, stacks);
@@ -125,7 +129,7 @@ export function registerTrain(program: Command): void {
         crop: options.crop,
         offsetGrid: options.grid ?? Math.max(1, Math.round(options.crop / 4)),
         steps,
-        learningRate: options.lr,
+        learningRate: options.lr ?? (options.init ? DEFAULT_CONFIG.learningRate : SCRATCH_LEARNING_RATE),
         beta1: DEFAULT_CONFIG.beta1,
         beta2: DEFAULT_CONFIG.beta2,
         epsilon: DEFAULT_CONFIG.epsilon,
@@ -162,13 +166,17 @@ export function registerTrain(program: Command): void {
           threads: options.threads,
           quiet: options.quiet,
         });
+        const calibration = options.calibrate === 'synthetic' ? await calibrateOnSynthetic(result.output, config.bands, { threads: options.threads }) : { skipped: '--calibrate none' };
         const last = result.log[result.log.length - 1];
         const packSummary = { k, maxSpanDays: packs.maxSpanDays, rule: packs.spanNote, startsPerEpoch: packs.startsPerEpoch };
-        printResult(options.json ?? false, { ...result, log: undefined, steps: last?.step ?? 0, lastLosses: last ?? null, packs: packSummary }, () =>
+        printResult(options.json ?? false, { ...result, log: undefined, steps: last?.step ?? 0, lastLosses: last ?? null, packs: packSummary, calibration }, () =>
           [
             `model: ${result.output} (${last?.step ?? 0} steps${result.startedAtStep ? `, resumed at ${result.startedAtStep}` : ''})`,
             `packs: K=${k}, ${packs.maxSpanDays === null ? 'by image order' : `each spanning at most ${packs.maxSpanDays} days (${packs.spanNote})`}; ${packs.startsPerEpoch} valid starts per epoch`,
             last ? `last losses: loss ${last.loss.toExponential(3)}, rec ${last.rec.toExponential(3)}, spatial ${last.spatial.toExponential(3)}, temporal ${last.temporal.toExponential(3)}` : '',
+            'skipped' in calibration
+              ? `threshold: 0.5 (not calibrated: ${calibration.skipped})`
+              : `threshold: ${calibration.threshold} (calibrated on a synthetic stack's truth: F1 ${calibration.f1.toFixed(3)}, at 0.5 ${calibration.f1AtHalf?.toFixed(3) ?? 'n/a'}; recalibrate with autocm model calibrate)`,
             `checkpoint: ${result.checkpoint}`,
             `report: ${result.reportFiles.join(', ')}`,
           ].join('\n'),

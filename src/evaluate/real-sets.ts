@@ -10,6 +10,8 @@ export interface RealSet {
   sensor?: string;
   /** What the reference is, for tables. */
   reference: string;
+  /** Dates of one place (multi-date baselines such as tmask apply). */
+  series: boolean;
 }
 
 /** `../shared/data` beside the package (the development layout); AUTOCM_SHARED_DATA overrides it. */
@@ -25,12 +27,14 @@ export const REAL_SETS: RealSet[] = [
     references: join(sharedDataDir, 'ukis-landsat5', 'masks'),
     sensor: 'landsat457-sr',
     reference: 'hand labels',
+    series: false,
   },
   {
     name: 'slovenia',
     images: dates('eolearn-s2-slovenia-ts', ['20150711', '20150731', '20150820', '20150830', '20150909']),
     references: join(sharedDataDir, 'eolearn-s2-slovenia-ts', 'masks'),
     reference: 's2cloudless',
+    series: true,
   },
   {
     name: 'cbers',
@@ -38,6 +42,7 @@ export const REAL_SETS: RealSet[] = [
     references: join(sharedDataDir, 'sits-cbers4-awfi-16d', 'masks'),
     sensor: join(sharedDataDir, 'sits-cbers4-awfi-16d', 'sensor.json'),
     reference: 'BDC CMASK',
+    series: true,
   },
 ];
 
