@@ -20,6 +20,8 @@ export interface SetScore {
   /** The best F1 any threshold reaches on this set (the ranking, whatever the calibration). */
   bestF1: number | null;
   bestThreshold: number | null;
+  /** F1 at the thresholds 0, 0.01, ..., 1. */
+  sweep: (number | null)[];
   seconds: number;
 }
 
@@ -36,6 +38,7 @@ async function score(method: string, set: RealSet, probabilities: string[], thre
     f1: strict.f1,
     bestF1: best?.f1 ?? null,
     bestThreshold: best?.threshold ?? null,
+    sweep: evaluation.pooled.sweep?.points.map((point) => point.f1) ?? [],
     seconds: (performance.now() - started) / 1000,
   };
 }

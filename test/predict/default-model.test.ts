@@ -31,11 +31,19 @@ test('the shipped model is a 4-band reflectance model fine-tuned by autocm train
   assert.equal(model.metadata.threshold, 0.5, 'the calibration is folded into the network');
   const calibration = model.metadata.calibration as { sets: { name: string }[]; slope: number; originalThreshold: number };
   assert.deepEqual(calibration.sets.map((s) => s.name), ['ukis-landsat5', 'slovenia-s2', 'sits-cbers4']);
-  assert.match(String(model.metadata.training?.command), /^autocm train .*--init /);
-  const init = model.metadata.training?.init as { sha256: string; source: string };
-  assert.match(init.sha256, /^[0-9a-f]{64}$/);
-  assert.match(init.source, /u_model_autocm/);
+  // v2: the average of label-free fine-tunes of the authors' weights (models/README.md).
+  const training = model.metadata.training as { kind: string; members: { sha256: string; training: { init: { sha256: string; source: string }; config: { steps: number } } }[] };
+  assert.equal(training.kind, 'average');
+  assert.ok(training.members.length >= 2);
+  for (const member of training.members) {
+    assert.match(member.sha256, /^[0-9a-f]{64}$/);
+    assert.match(member.training.init.source, /u_model_autocm/);
+    assert.ok(member.training.config.steps > 0);
+  }
 });
+
+/** Floors the default model must reach (issue 11): 0.85 on the hand labels and on Slovenia. */
+const ISSUE_FLOORS: Record<string, number> = { ukis: 0.85, slovenia: 0.85 };
 
 // Every shared labelled real set with blue, green, red and NIR: the shipped model at its own
 // threshold against the authors' weights and every single-image baseline, all scored in this run.
@@ -54,6 +62,8 @@ for (const set of REAL_SETS) {
           [...rivals, ...multiDate].map((r) => `${r.method} ${r.f1?.toFixed(3)}`).join(', '),
       );
       for (const rival of rivals) assert.ok(ours.f1! > rival.f1!, `${set.name}: default F1 ${ours.f1} vs ${rival.method} ${rival.f1}`);
+      const floor = ISSUE_FLOORS[set.name];
+      if (floor !== undefined) assert.ok(ours.f1! >= floor, `${set.name}: default F1 ${ours.f1} below ${floor}`);
     } finally {
       authors.cleanup();
     }
