@@ -64,15 +64,7 @@ export function registerSynth(program: Command): void {
       const { manifest } = result;
       const summary = {
         directory: result.directory,
-        sensor: manifest.sensor,
-        size: manifest.size,
-        bands: manifest.bands,
-        crs: manifest.crs,
-        seed: manifest.seed,
-        dates: manifest.dates.length,
-        clearDates: manifest.dates.filter((d) => d.cloudFraction === 0).length,
-        meanCloudFraction: Number((manifest.dates.reduce((sum, d) => sum + d.cloudFraction, 0) / manifest.dates.length).toFixed(4)),
-        meanShadowFraction: Number((manifest.dates.reduce((sum, d) => sum + d.shadowFraction, 0) / manifest.dates.length).toFixed(4)),
+        ...stackFigures(manifest),
         events: manifest.events,
         generateSeconds: Number(result.generateSeconds.toFixed(2)),
         writeSeconds: Number(result.writeSeconds.toFixed(2)),
@@ -108,15 +100,7 @@ async function synthGround(options: SynthCliOptions, given: (name: string) => bo
     directory: result.directory,
     ground: manifest.ground.mode,
     groundImages: manifest.ground.images.length,
-    sensor: manifest.sensor,
-    size: manifest.size,
-    bands: manifest.bands,
-    crs: manifest.crs,
-    seed: manifest.seed,
-    dates: manifest.dates.length,
-    clearDates: manifest.dates.filter((d) => d.cloudFraction === 0).length,
-    meanCloudFraction: Number((manifest.dates.reduce((sum, d) => sum + d.cloudFraction, 0) / manifest.dates.length).toFixed(4)),
-    meanShadowFraction: Number((manifest.dates.reduce((sum, d) => sum + d.shadowFraction, 0) / manifest.dates.length).toFixed(4)),
+    ...stackFigures(manifest),
     warnings: result.warnings,
     seconds: Number(result.seconds.toFixed(2)),
   };
@@ -127,4 +111,28 @@ async function synthGround(options: SynthCliOptions, given: (name: string) => bo
       `truth masks in masks/, clear-sky surface in surface/, the images' sensor profile in sensor.json, details in manifest.json`,
     ].join('\n'),
   );
+}
+
+/** What both kinds of synthetic stack report: sensor, grid, and how cloudy its dates are. */
+function stackFigures(manifest: {
+  sensor: string;
+  size: [number, number];
+  bands: string[];
+  crs: string;
+  seed: number;
+  dates: { cloudFraction: number; shadowFraction: number }[];
+}) {
+  const mean = (pick: (d: { cloudFraction: number; shadowFraction: number }) => number) =>
+    Number((manifest.dates.reduce((sum, d) => sum + pick(d), 0) / manifest.dates.length).toFixed(4));
+  return {
+    sensor: manifest.sensor,
+    size: manifest.size,
+    bands: manifest.bands,
+    crs: manifest.crs,
+    seed: manifest.seed,
+    dates: manifest.dates.length,
+    clearDates: manifest.dates.filter((d) => d.cloudFraction === 0).length,
+    meanCloudFraction: mean((d) => d.cloudFraction),
+    meanShadowFraction: mean((d) => d.shadowFraction),
+  };
 }

@@ -14,35 +14,20 @@ import { AutocmError } from '../util/errors.js';
 import { refuseOverwritingInputs } from '../util/input-guard.js';
 import { numberOption } from './number-option.js';
 import { printResult } from './output.js';
-import { checkTrainNumbers } from './train-options.js';
+import { checkTrainNumbers, type TrainNumbers } from './train-options.js';
 
-interface TrainCliOptions {
+interface TrainCliOptions extends TrainNumbers {
   output: string;
   sensor?: string;
   bands?: string;
-  steps?: number;
-  epochs?: number;
-  crop: number;
-  k: number;
-  grid?: number;
-  lr?: number;
   calibrate: string;
-  spatialWeight: number;
-  temporalWeight: number;
-  margin: number;
-  minValid: number;
-  seed: number;
-  threads?: number;
-  checkpointEvery: number;
   resume?: string;
   init?: string;
-  maxSpanDays?: number;
   allowUndated?: boolean;
   force?: boolean;
   quiet?: boolean;
   json?: boolean;
 }
-
 
 function isDirectory(path: string): boolean {
   try {

@@ -3,7 +3,7 @@ import { version } from '../version.js';
 import type { GroundEncoding } from './ground-generate.js';
 import type { GroundSeries } from './ground-input.js';
 import { PHENOLOGY_FORMULA } from './phenology.js';
-import { MASK_CLASSES, type ManifestDateEntry } from './write.js';
+import { MASK_CLASSES, type ManifestDateEntry, type ManifestHeader } from './write.js';
 
 export interface GroundManifestOptions {
   ground: string[];
@@ -15,24 +15,10 @@ export interface GroundManifestOptions {
 }
 
 /** manifest.json of a semi-synthetic stack: the plain synth manifest's fields where they apply, plus the ground. */
-export interface GroundManifest {
-  name: string;
-  generator: string;
-  autocmVersion: string;
-  seed: number;
+export interface GroundManifest extends ManifestHeader {
   options: GroundManifestOptions;
-  sensor: string;
-  sensorDescription: string;
   /** The sensor profile of the written images (read them with --sensor <folder>/sensor.json). */
   sensorProfile: string;
-  crs: string;
-  geotransform: number[] | null;
-  size: [number, number];
-  bands: string[];
-  wavelengthsNm: number[];
-  scale: string;
-  mask_classes: Record<string, string>;
-  cloudOpacityThreshold: number;
   ground: {
     mode: 'one real image per date' | 'one real image repeated with synthetic phenology';
     sensorFrom: string;

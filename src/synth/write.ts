@@ -13,12 +13,12 @@ export function syntheticFileNames(date: string): { image: string; mask: string;
   return { image: `img_${key}.tif`, mask: join('masks', `mask_${key}.tif`), surface: join('surface', `surface_${key}.tif`) };
 }
 
-export interface SyntheticManifest {
+/** The fields of manifest.json that plain and semi-synthetic (--ground) stacks share. */
+export interface ManifestHeader {
   name: string;
   generator: string;
   autocmVersion: string;
   seed: number;
-  options: SyntheticStack['options'];
   sensor: string;
   sensorDescription: string;
   crs: string;
@@ -29,6 +29,10 @@ export interface SyntheticManifest {
   scale: string;
   mask_classes: Record<string, string>;
   cloudOpacityThreshold: number;
+}
+
+export interface SyntheticManifest extends ManifestHeader {
+  options: SyntheticStack['options'];
   landCoverClasses: Record<string, string>;
   events: { flood: string[]; harvest: string[] };
   dates: (SyntheticDateFigures & {

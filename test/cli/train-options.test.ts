@@ -18,7 +18,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const SMALL = ['--crop', '16', '--k', '2', '--steps', '1', '--threads', '1', '--quiet'];
+const SMALL = ['--crop', '16', '--k', '2', '--steps', '1', '--threads', '1', '--quiet', '--calibrate', 'none'];
 const DEFAULTS: TrainNumbers = { crop: 200, k: 10, lr: 1e-4, spatialWeight: 0.01, temporalWeight: 0.01, margin: 0.2, minValid: 0.5, seed: 0, checkpointEvery: 50 };
 
 test('every numeric train option out of range is refused, naming the option', () => {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { loadModel } from '../../src/model/weights.js';
 import { cliPath, sharedPath } from '../helpers/shared-data.js';
 
-const SMALL = ['--crop', '16', '--k', '2', '--threads', '1', '--quiet', '--seed', '7'];
+const SMALL = ['--crop', '16', '--k', '2', '--threads', '1', '--quiet', '--seed', '7', '--calibrate', 'none'];
 
 function losses(modelPath: string): { step: number; loss: number }[] {
   return readFileSync(`${modelPath}.log.jsonl`, 'utf8')

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { calibrateOnSynthetic, syntheticSensorFor } from '../../src/evaluate/calibrate-synthetic.js';
+import { unetLayers, unetSpec } from '../../src/model/description.js';
+import { defaultModelPath } from '../../src/model/default-model.js';
+import { initParameters } from '../../src/model/init.js';
+import { loadModel, saveModel, unetParameterSpecs } from '../../src/model/weights.js';
+
+test('the synthetic sensor for a band list: one that has every band, or none', () => {
+  assert.equal(syntheticSensorFor(['blue', 'green', 'red', 'nir']), 'planetscope4');
+  assert.ok(['sentinel2-l1c', 'landsat89-l2'].includes(syntheticSensorFor(['red', 'nir', 'swir1'])!));
+  assert.equal(syntheticSensorFor(['blue', 'thermal-infrared-42']), null);
+});
+
+test('a model that separates synthetic clouds gets a threshold; an untrained one keeps 0.5 and its file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'autocm-synthetic-calibration-'));
+  try {
+    const good = join(dir, 'good.safetensors');
+    await copyFile(defaultModelPath, good);
+    const calibrated = await calibrateOnSynthetic(good, ['blue', 'green', 'red', 'nir'], { threads: 1 });
+    assert.ok(!('skipped' in calibrated), JSON.stringify(calibrated));
+    assert.equal((await loadModel(good)).metadata.threshold, calibrated.threshold);
+    assert.ok(calibrated.f1 > 0.8, `F1 ${calibrated.f1}`);
+
+    const untrained = join(dir, 'untrained.safetensors');
+    const base = await loadModel(defaultModelPath);
+    await saveModel(untrained, { ...base, metadata: { ...base.metadata, threshold: undefined, calibration: undefined }, tensors: initParameters(unetLayers(unetSpec(4)), 3), shapes: new Map(unetParameterSpecs(4).map((p) => [p.name, p.shape])) });
+    const before = await readFile(untrained);
+    const skipped = await calibrateOnSynthetic(untrained, ['blue', 'green', 'red', 'nir'], { threads: 1 });
+    assert.ok('skipped' in skipped && /does not separate/.test(skipped.skipped), JSON.stringify(skipped));
+    assert.ok((await readFile(untrained)).equals(before), 'the model file is left as it was');
+    assert.deepEqual(await calibrateOnSynthetic(untrained, ['thermal-infrared-42']), { skipped: 'no synthetic sensor has the bands thermal-infrared-42' });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
