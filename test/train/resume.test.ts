@@ -59,7 +59,7 @@ test('kill -9 mid-run, resume: the run continues from the checkpoint and repeats
 
     const otherConfig = runTrain([stack, '-o', killed, '--steps', String(steps), '--resume', checkpoint, ...SMALL, '--lr', '0.01']);
     assert.notEqual(otherConfig.status, 0);
-    assert.match(otherConfig.stderr, /another configuration: learningRate: 0\.0001 in the checkpoint, 0\.01 now/);
+    assert.match(otherConfig.stderr, /another configuration: learningRate: 0\.003 in the checkpoint, 0\.01 now/);
 
     const resumed = runTrain([stack, '-o', killed, '--steps', String(steps), '--resume', checkpoint, ...SMALL, '--json']);
     assert.equal(resumed.status, 0, resumed.stderr);
