@@ -77,6 +77,7 @@ export async function calibrateOnSets(options: { model: string; sets: Calibratio
   const model = await loadModel(options.model);
   const work = await mkdtemp(join(tmpdir(), 'autocm-calibrate-'));
   const histograms: LogitHistogram[] = [];
+  const imageCounts: number[] = [];
   try {
     for (const set of options.sets) {
       const out = await mkdtemp(join(work, 'set-'));
@@ -89,6 +90,7 @@ export async function calibrateOnSets(options: { model: string; sets: Calibratio
       );
       if (logits.positives.every((c) => c === 0)) throw new AutocmError(`set "${set.name}" holds no cloud in its references: it cannot calibrate a threshold`, set.references.join(' '));
       histograms.push(logits);
+      imageCounts.push(predicted.images.length);
     }
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -107,7 +109,7 @@ export async function calibrateOnSets(options: { model: string; sets: Calibratio
     const others = bestMeanF1Bin(points.filter((_, j) => j !== i)).bin;
     return {
       name: set.name,
-      images: set.images.length,
+      images: imageCounts[i]!,
       pixels: histograms[i]!.positives.reduce((a, b) => a + b, 0) + histograms[i]!.negatives.reduce((a, b) => a + b, 0),
       cloudPixels: histograms[i]!.positives.reduce((a, b) => a + b, 0),
       chosen: own[chosen.bin]!,

@@ -92,6 +92,7 @@ test('calibration on the shared real sets: folded threshold 0.5 reproduces each 
     const result = await calibrateOnSets({ model: defaultModelPath, sets, output, quiet: true });
     t.diagnostic(JSON.stringify(result.sets.map((s) => [s.name, s.chosen.f1, s.leftOut.f1, s.ownBest.f1])));
     assert.equal(result.sets.length, 3);
+    assert.deepEqual(result.sets.map((s) => s.images), [1, 5, 24], 'images counted after expanding folders');
     const calibrated = await loadModel(output);
     assert.equal(calibrated.metadata.threshold, 0.5);
     for (const [i, set] of sets.entries()) {
