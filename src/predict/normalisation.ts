@@ -35,6 +35,8 @@ export interface NormalisedTile {
   nodata: Uint8Array;
   /** Number of pixels with a NaN or infinite value (treated as nodata). */
   nonFinite: number;
+  /** Seconds spent reading and normalising this tile, when measured. */
+  seconds?: { read: number; normalise: number };
 }
 
 export interface TileGeometry {

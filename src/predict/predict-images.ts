@@ -12,6 +12,7 @@ import type { BandScaling } from './image-normalisation.js';
 import { checkDistinctStems, exists, outputPathsFor, prepareOutputDirectory, type OutputPaths } from './output-paths.js';
 import { predictScene, type ProbabilityFormat } from './scene-predictor.js';
 import { sceneSetup } from './scene-setup.js';
+import { since, type StageSeconds } from './stage-seconds.js';
 import { MAX_BUFFER } from './mask-dilation.js';
 import { minimumOverlap } from './tile-plan.js';
 import { workerTileSource } from './worker-tile-source.js';
@@ -54,6 +55,10 @@ export interface ImageSummary {
   normalisation?: string;
   seconds?: number;
   megapixelsPerSecond?: number;
+  /** CPU seconds of the whole process (every thread) while predicting this image. */
+  cpuSeconds?: number;
+  /** Seconds by stage (overlapping; see StageSeconds), `finish`: completing the COGs. */
+  stageSeconds?: StageSeconds & { finish: number };
 }
 
 export interface PredictSummary {
@@ -157,6 +162,7 @@ async function predictOne(
   warn: (message: string) => void,
 ): Promise<ImageSummary> {
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   const { width, height } = source.info;
   if (width < 8 || height < 8) throw new AutocmError(`image is ${width} x ${height} px; the network needs at least 8 x 8`, image.source);
   const { bands, normalisation, writerOptions } = await sceneSetup(source, image, model, o.model, o);
@@ -182,12 +188,15 @@ async function predictOne(
       },
     });
     bar?.stop();
+    const finishStart = performance.now();
     await writers.probability.finish();
     finished.push(outputs.probability);
     await writers.mask.finish();
     finished.push(outputs.mask);
+    const finish = since(finishStart);
     if (statistics.nonFinitePixels > 0) warn(`${image.source}: ${statistics.nonFinitePixels} pixels with NaN or infinite values were treated as nodata`);
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = since(started);
+    const cpu = process.cpuUsage(cpuStarted);
     const valid = statistics.pixels - statistics.nodataPixels;
     return {
       input: image.source,
@@ -204,6 +213,8 @@ async function predictOne(
       normalisation: normalisation.description,
       seconds,
       megapixelsPerSecond: statistics.pixels / 1e6 / seconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      stageSeconds: { ...statistics.seconds, finish },
     };
   } catch (error) {
     bar?.stop();

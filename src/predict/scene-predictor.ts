@@ -2,6 +2,7 @@ import type { CogWriter, RasterSource, TypedArray } from '../raster/types.js';
 import { axisWeights, axisWeightSums } from './blend-weights.js';
 import { CLEAR, CLOUD, MASK_NODATA, StreamingDilation } from './mask-dilation.js';
 import type { InputNormalisation, NormalisedTile } from './normalisation.js';
+import { noStageSeconds, since, type StageSeconds } from './stage-seconds.js';
 import { planTiles, type AxisTile, type TilePlan } from './tile-plan.js';
 import { inThreadTileSource, type TileSource, type TileSourceOptions } from './tile-source.js';
 
@@ -41,6 +42,7 @@ export interface SceneStatistics {
   /** Pixels whose input had NaN or infinite values (counted as nodata). */
   nonFinitePixels: number;
   tiles: number;
+  seconds: StageSeconds;
 }
 
 /**
@@ -67,7 +69,7 @@ export async function predictScene(
   const sum = new Float32Array(stripRows * width);
   const nodataStrip = new Uint8Array(stripRows * width);
   const dilation = new StreamingDilation(width, height, options.buffer);
-  const statistics: SceneStatistics = { pixels: width * height, nodataPixels: 0, cloudPixels: 0, nonFinitePixels: 0, tiles: plan.count };
+  const statistics: SceneStatistics = { pixels: width * height, nodataPixels: 0, cloudPixels: 0, nonFinitePixels: 0, tiles: plan.count, seconds: noStageSeconds() };
   const tileOptions: TileSourceOptions = { bands: options.bands, nodata: nodataValue, normalisation: options.normalisation, readChunkRows: options.readChunkRows };
   const tiles = options.tileSource ? await options.tileSource(plan, tileOptions) : inThreadTileSource(source, plan, tileOptions);
   try {
@@ -102,28 +104,44 @@ async function runTiles(
   const { width, height, statistics, columnWeights, rowWeights, columnSums, rowSums, sum, nodataStrip, stripRows, dilation } = state;
   const tileAt = (index: number) => ({ row: plan.rows[Math.floor(index / plan.columns.length)]!, column: plan.columns[index % plan.columns.length]! });
   const prepare = (index: number) => tiles.tile(index);
+  const seconds = statistics.seconds;
   let pendingWrite: Promise<void> = Promise.resolve();
   let next: Promise<NormalisedTile> | undefined = prepare(0);
   for (let index = 0; index < plan.count; index++) {
+    const tileWaitStart = performance.now();
     const tile: NormalisedTile = await next!;
+    seconds.waitTile += since(tileWaitStart);
+    seconds.read += tile.seconds?.read ?? 0;
+    seconds.normalise += tile.seconds?.normalise ?? 0;
     next = index + 1 < plan.count ? prepare(index + 1) : undefined;
     next?.catch(() => undefined); // awaited on the next turn; a failure surfaces there
     const { row, column } = tileAt(index);
     const rowIndex = Math.floor(index / plan.columns.length);
     const columnIndex = index % plan.columns.length;
+    const inferStart = performance.now();
     const { mask } = await runner.run(tile.input, 1, row.size, column.size);
+    seconds.infer += since(inferStart);
+    const blendStart = performance.now();
     statistics.nonFinitePixels += tile.nonFinite;
     accumulate(mask, tile.nodata, row, column, rowWeights[rowIndex]!, columnWeights[columnIndex]!, sum, nodataStrip, width);
+    seconds.blend += since(blendStart);
     options.onTile?.(index + 1, plan.count);
 
     if (columnIndex === plan.columns.length - 1) {
       const finalEnd = rowIndex + 1 < plan.rows.length ? plan.rows[rowIndex + 1]!.start : height;
       const rows = finalEnd - row.start;
+      const finishStart = performance.now();
       const strip = finishRows(sum, nodataStrip, rows, row.start, width, rowSums, columnSums, options, statistics);
       const maskRows = dilation.push(strip.maskState);
       countCloud(maskRows.rows, statistics);
+      seconds.blend += since(finishStart);
+      const writeWaitStart = performance.now();
       await pendingWrite;
-      pendingWrite = writeStrips(writers, row.start, rows, strip.probability, maskRows, width);
+      seconds.waitWrite += since(writeWaitStart);
+      const writeStart = performance.now();
+      pendingWrite = writeStrips(writers, row.start, rows, strip.probability, maskRows, width).then(() => {
+        seconds.write += since(writeStart);
+      });
       pendingWrite.catch(() => undefined);
       // Rows still reached by the next tile row move to the top of the strip.
       sum.copyWithin(0, rows * width);
@@ -132,7 +150,9 @@ async function runTiles(
       nodataStrip.fill(0, (stripRows - rows) * width);
     }
   }
+  const lastWriteStart = performance.now();
   await pendingWrite;
+  seconds.waitWrite += since(lastWriteStart);
   return statistics;
 }
 

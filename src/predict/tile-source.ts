@@ -1,6 +1,7 @@
 import type { RasterSource } from '../raster/types.js';
 import { normaliseTile, type InputNormalisation, type NormalisedTile } from './normalisation.js';
 import { chunkRowsFor, directStripReader, RowBuffer } from './row-buffer.js';
+import { since } from './stage-seconds.js';
 import type { TilePlan } from './tile-plan.js';
 
 /** Normalised network inputs of a scene's tiles, in plan order (row-major). */
@@ -31,13 +32,17 @@ export function inThreadTileSource(source: RasterSource, plan: TilePlan, options
         const nextRow = plan.rows[Math.floor(index / plan.columns.length) + 1];
         rows.prefetch(nextRow ? nextRow.start + nextRow.length : height);
       }
+      const readStart = performance.now();
       const bands = await rows.window(column.start, row.start, column.length, row.length);
-      return normaliseTile(
+      const read = since(readStart);
+      const normaliseStart = performance.now();
+      const tile = normaliseTile(
         bands,
         { width: column.length, height: row.length, inputWidth: column.size, inputHeight: row.size, padLeft: column.padBefore, padTop: row.padBefore },
         options.normalisation,
         options.nodata,
       );
+      return { ...tile, seconds: { read, normalise: since(normaliseStart) } };
     },
     async close() {},
   };

@@ -28,7 +28,7 @@ export async function workerTileSource(path: string, plan: TilePlan, options: Ti
     if (!entry) return;
     waiting.delete(reply.index);
     if ('error' in reply) entry.reject(reply.autocm ? new AutocmError(reply.error) : new Error(reply.error));
-    else entry.resolve({ input: reply.input, nodata: reply.nodata, nonFinite: reply.nonFinite });
+    else entry.resolve({ input: reply.input, nodata: reply.nodata, nonFinite: reply.nonFinite, seconds: reply.seconds });
   });
   return {
     tile(index) {

@@ -51,6 +51,8 @@ test('--json prints a machine-readable summary; a second run skips images whose 
   assert.match(image.sensor, /^planetscope/);
   assert.ok(image.cloudFraction >= 0 && image.cloudFraction <= 1);
   assert.ok(image.seconds > 0 && image.megapixelsPerSecond > 0);
+  assert.ok(image.cpuSeconds > 0 && image.stageSeconds.infer > 0 && image.stageSeconds.infer < image.seconds, JSON.stringify(image.stageSeconds));
+  assert.deepEqual(Object.keys(image.stageSeconds).sort(), ['blend', 'finish', 'infer', 'normalise', 'read', 'waitTile', 'waitWrite', 'write']);
   assert.match(image.normalisation, /^stretch 2-98 % per image: lo=1637 hi=6939/);
 
   const again = autocm('predict', input, '--model', fixture.model, '-o', output, '--json');
