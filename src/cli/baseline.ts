@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { baselineImagesOf, baselineStackOf } from '../evaluate/baselines/baseline-input.js';
-import { maskOutputPaths } from '../evaluate/baselines/mask-outputs.js';
-import { BASELINE_NAMES, isBaselineName, runBaseline, type BaselineParameters } from '../evaluate/baselines/registry.js';
+import { reflectanceImagesOf, reflectanceStackOf } from '../raster/reflectance-stack.js';
+import { maskOutputPaths } from '../baselines/mask-outputs.js';
+import { BASELINE_NAMES, isBaselineName, runBaseline, type BaselineParameters } from '../baselines/registry.js';
 import { resolveInputs } from '../raster/inputs.js';
 import { openStack } from '../raster/stack.js';
 import { AutocmError } from '../util/errors.js';
@@ -69,7 +69,7 @@ export function registerBaseline(program: Command): void {
         images.flatMap((image) => Object.values(maskOutputPaths(o.output, image.id))),
         images.flatMap((image) => image.files),
       );
-      const stack = opened ? baselineStackOf(opened) : baselineImagesOf(images, resolve.bands);
+      const stack = opened ? reflectanceStackOf(opened) : reflectanceImagesOf(images, resolve.bands);
       const steps = name === 'tmask' ? Math.ceil(stack.width / 512) * Math.ceil(stack.height / 512) : stack.images.length;
       const progress = progressBar(`baseline ${name}`, steps, { quiet: o.quiet });
       const results = await runBaseline(name, stack, params, {

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { COMPOSITE_METHODS, type CompositeMethod } from '../composite/composite-methods.js';
 import { compositeStack } from '../composite/composite-stack.js';
-import { baselineStackOf } from '../evaluate/baselines/baseline-input.js';
-import { MASK_FORMATS } from '../evaluate/reference-masks.js';
+import { reflectanceStackOf } from '../raster/reflectance-stack.js';
+import { MASK_FORMATS } from '../masks/mask-formats.js';
 import { predictImages } from '../predict/predict-images.js';
 import { openStack } from '../raster/stack.js';
 import { AutocmError } from '../util/errors.js';
@@ -79,7 +79,7 @@ async function compositeWith(inputs: string[], o: CompositeCliOptions, masksDir:
   const opened = await openStack(inputs, { sensor: o.sensor, bands: o.bands?.split(',').map((b) => b.trim()).filter(Boolean) });
   await refuseOverwritingInputs([o.output, o.count], [...opened.images.flatMap((image) => image.files), masksDir, o.model]);
   if (o.model) await predictImages(inputs, { model: o.model, outputDirectory: masksDir, sensor: o.sensor, quiet: o.quiet });
-  const stack = baselineStackOf(opened);
+  const stack = reflectanceStackOf(opened);
   let progress: ReturnType<typeof progressBar> | undefined;
   const summary = await compositeStack(stack, {
     output: o.output,

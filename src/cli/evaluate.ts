@@ -6,7 +6,7 @@ import { formatTable } from '../evaluate/metrics-table.js';
 import type { PairBy } from '../evaluate/pairing.js';
 import { HtmlReportWriter } from '../evaluate/report/html-report.js';
 import { imageLocator } from '../evaluate/report/image-locator.js';
-import { MASK_FORMATS } from '../evaluate/reference-masks.js';
+import { MASK_FORMATS } from '../masks/mask-formats.js';
 import { resolveInputs } from '../raster/inputs.js';
 import { AutocmError } from '../util/errors.js';
 import { InputGuard } from '../util/input-guard.js';

@@ -1,12 +1,12 @@
 import { rm } from 'node:fs/promises';
 import { createCogWriter } from '../raster/cog-writer.js';
 import type { CogWriter, RasterSource, TypedArray, Window } from '../raster/types.js';
-import { CLEAR, NODATA, type DecodedMask } from '../evaluate/mask-classes.js';
-import { openMaskFile, type MaskFile } from '../evaluate/mask-reader.js';
-import { fileBands, type BaselineImage, type BaselineStack } from '../evaluate/baselines/baseline-input.js';
+import { CLEAR, NODATA, type DecodedMask } from '../masks/mask-classes.js';
+import { openMaskFile, type MaskFile } from '../masks/mask-reader.js';
+import { fileBands, type ReflectanceImage, type ReflectanceStack } from '../raster/reflectance-stack.js';
 import { AutocmError } from '../util/errors.js';
 import { CompositeAccumulator, type CompositeMethod } from './composite-methods.js';
-import { dateKeyOf } from './file-keys.js';
+import { dateKeyOf } from '../masks/file-keys.js';
 import { listMaskFiles, matchMasks, type MaskMatch } from './mask-matching.js';
 
 export interface CompositeOptions {
@@ -72,7 +72,7 @@ export function cloudProbability(mask: DecodedMask): Float32Array {
   return p;
 }
 
-function inRange(image: BaselineImage, from?: Date, to?: Date): boolean {
+function inRange(image: ReflectanceImage, from?: Date, to?: Date): boolean {
   if (!from && !to) return true;
   if (!image.date) throw new AutocmError('--from/--to need acquisition dates, and this image has none', image.source);
   return (!from || image.date >= from) && (!to || image.date <= to);
@@ -84,7 +84,7 @@ function inRange(image: BaselineImage, from?: Date, to?: Date): boolean {
  * clearest observation. Output: float32 in the input's units (no rescaling), NaN nodata where
  * no clear observation exists; optional uint16 count of clear observations.
  */
-export async function compositeStack(stack: BaselineStack, options: CompositeOptions): Promise<CompositeSummary> {
+export async function compositeStack(stack: ReflectanceStack, options: CompositeOptions): Promise<CompositeSummary> {
   const threshold = options.threshold ?? 0.5;
   const inside = stack.images.filter((image) => inRange(image, options.from, options.to));
   const outsideRange = stack.images.filter((image) => !inside.includes(image)).map((image) => image.source);
@@ -94,7 +94,7 @@ export async function compositeStack(stack: BaselineStack, options: CompositeOpt
     listMaskFiles(options.masksDir),
     options.allowMissing,
   );
-  const used: { image: BaselineImage; source: RasterSource; mask: MaskFile }[] = [];
+  const used: { image: ReflectanceImage; source: RasterSource; mask: MaskFile }[] = [];
   const formats = new Map<string, string>();
   let composite: CogWriter | undefined;
   let count: CogWriter | undefined;
@@ -171,8 +171,8 @@ export async function compositeStack(stack: BaselineStack, options: CompositeOpt
 }
 
 async function compositeWindows(
-  stack: BaselineStack,
-  used: { image: BaselineImage; source: RasterSource; mask: MaskFile }[],
+  stack: ReflectanceStack,
+  used: { image: ReflectanceImage; source: RasterSource; mask: MaskFile }[],
   options: CompositeOptions,
   threshold: number,
   composite: CogWriter,
@@ -182,7 +182,7 @@ async function compositeWindows(
   const bandCount = stack.bandNames.length;
   // The median keeps every clear value of a sub-window: its rows are bounded by the budget.
   const budget = options.medianValueBudget ?? 8_000_000;
-  const rank = (image: BaselineImage, t: number) =>
+  const rank = (image: ReflectanceImage, t: number) =>
     options.targetDate && image.date ? Math.abs(image.date.getTime() - options.targetDate.getTime()) : image.date ? -image.date.getTime() : -t;
   const total = Math.ceil(stack.width / size) * Math.ceil(stack.height / size);
   let done = 0;

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AutocmError } from '../util/errors.js';
-import { dateKeyOf, dateKeyOfName, fileStem, imageStemOfMask } from './file-keys.js';
+import { dateKeyOf, dateKeyOfName, fileStem, imageStemOfMask } from '../masks/file-keys.js';
 
 export interface MaskMatch {
   image: string;

@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { compositeStack } from '../composite/composite-stack.js';
-import { baselineImagesOf, baselineStackOf } from '../evaluate/baselines/baseline-input.js';
-import { runBaseline } from '../evaluate/baselines/registry.js';
+import { reflectanceImagesOf, reflectanceStackOf } from '../raster/reflectance-stack.js';
+import { runBaseline } from '../baselines/registry.js';
 import { calibrateThreshold } from '../evaluate/calibrate.js';
 import { evaluateAll } from '../evaluate/evaluate-all.js';
 import { HtmlReportWriter } from '../evaluate/report/html-report.js';
@@ -135,7 +135,7 @@ export async function runDemo(dir: string, options: DemoOptions = {}): Promise<D
 
   const composite = await stage('composite', 'cloud-weighted mean composite from the Auto-CM masks, and from the truth masks', async () => {
     const bar = progressBar('composite', 2, { quiet });
-    const stack = baselineStackOf(await openStack([paths.stack]));
+    const stack = reflectanceStackOf(await openStack([paths.stack]));
     await compositeStack(stack, { output: paths.composite, method: 'mean', masksDir: paths.autocm });
     bar.update(1);
     await compositeStack(stack, { output: paths.truthComposite, method: 'mean', masksDir: join(paths.stack, 'masks') });
@@ -147,7 +147,7 @@ export async function runDemo(dir: string, options: DemoOptions = {}): Promise<D
   await stage('baselines', `label-free baselines: ${DEMO_BASELINES.join(', ')}`, async () => {
     for (const name of DEMO_BASELINES) {
       const opened = await openStack([paths.stack]);
-      const stack = name === 'tmask' ? baselineStackOf(opened) : baselineImagesOf(opened.images);
+      const stack = name === 'tmask' ? reflectanceStackOf(opened) : reflectanceImagesOf(opened.images);
       const bar = progressBar(`baseline ${name}`, name === 'tmask' ? Math.ceil(stack.width / 512) * Math.ceil(stack.height / 512) : stack.images.length, { quiet });
       await runBaseline(name, stack, {}, { outDir: paths.baseline(name), metadata: { AUTOCM_VERSION: version }, onImage: (done) => bar.update(done) });
       bar.stop();

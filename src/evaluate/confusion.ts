@@ -1,4 +1,4 @@
-import { CLOUD, NODATA, SHADOW } from './mask-classes.js';
+import { CLOUD, NODATA, SHADOW } from '../masks/mask-classes.js';
 
 /** Which classes count as positive: the cloud class alone, or cloud and shadow together. */
 export type PositiveClass = 'cloud' | 'cloud-shadow';

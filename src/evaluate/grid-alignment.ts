@@ -1,6 +1,6 @@
 import type { GeoTransform, RasterInfo, Window } from '../raster/types.js';
 import { AutocmError } from '../util/errors.js';
-import { NODATA, type DecodedMask } from './mask-classes.js';
+import { NODATA, type DecodedMask } from '../masks/mask-classes.js';
 
 type Grid = Pick<RasterInfo, 'width' | 'height' | 'geoTransform' | 'epsg' | 'source'>;
 

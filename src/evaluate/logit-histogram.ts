@@ -1,5 +1,5 @@
 import { isPositive } from './confusion.js';
-import { NODATA } from './mask-classes.js';
+import { NODATA } from '../masks/mask-classes.js';
 
 /**
  * Histograms of the cloud probability's logit, log(p / (1 - p)), for reference-cloud and

@@ -1,4 +1,4 @@
-import { dateKeyOfName, fileStem, imageStemOfMask } from '../composite/file-keys.js';
+import { dateKeyOfName, fileStem, imageStemOfMask } from '../masks/file-keys.js';
 import { AutocmError } from '../util/errors.js';
 
 export type PairBy = 'auto' | 'order' | 'stem' | 'date';

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { loadModel } from '../model/weights.js';
 import { predictImages } from '../predict/predict-images.js';
 import { openStack } from '../raster/stack.js';
-import { baselineStackOf } from './baselines/baseline-input.js';
-import { runBaseline, type BaselineName, type BaselineParameters } from './baselines/registry.js';
+import { reflectanceStackOf } from '../raster/reflectance-stack.js';
+import { runBaseline, type BaselineName, type BaselineParameters } from '../baselines/registry.js';
 import { evaluateAll } from './evaluate-all.js';
 import { expandFolders } from './expand-folders.js';
 import type { RealSet } from './real-sets.js';
@@ -56,7 +56,7 @@ export async function scoreModelOnSet(model: string, method: string, set: RealSe
 export async function scoreBaselineOnSet(name: BaselineName, params: BaselineParameters, method: string, set: RealSet, work: string): Promise<SetScore> {
   const started = performance.now();
   const out = await mkdtemp(join(work, 'baseline-'));
-  const stack = baselineStackOf(await openStack(set.images, { sensor: set.sensor, bands: ['blue', 'green', 'red', 'nir'] }));
+  const stack = reflectanceStackOf(await openStack(set.images, { sensor: set.sensor, bands: ['blue', 'green', 'red', 'nir'] }));
   const results = await runBaseline(name, stack, params, { outDir: out });
   return score(method, set, results.map((r) => r.outputs.probability), 0.5, started);
 }

@@ -1,4 +1,4 @@
-import { NODATA } from './mask-classes.js';
+import { NODATA } from '../masks/mask-classes.js';
 import { isPositive, type PositiveClass } from './confusion.js';
 
 /** Thresholds k/100 for k = 0..100: a pixel is predicted positive when p >= k/100. */

@@ -1,5 +1,5 @@
 import { compositeStack } from '../composite/composite-stack.js';
-import { baselineStackOf } from '../evaluate/baselines/baseline-input.js';
+import { reflectanceStackOf } from '../raster/reflectance-stack.js';
 import { openStack } from '../raster/stack.js';
 import { makeDirectories } from '../util/directories.js';
 import { clearCountPath, compositePath } from './layout.js';
@@ -10,7 +10,7 @@ const utcDate = (day: string | null): Date | undefined => (day === null ? undefi
 /** A composite job: `autocm composite` of one stack with its masks, into the job's output folder. */
 export async function compositeJob(task: CompositeJobData, onProgress: (fraction: number) => void): Promise<{ pixels: number }> {
   onProgress(0);
-  const stack = baselineStackOf(await openStack(task.images));
+  const stack = reflectanceStackOf(await openStack(task.images));
   await makeDirectories(task.outputDir);
   const summary = await compositeStack(stack, {
     output: compositePath(task.outputDir, task.stem),

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { PNG } from 'pngjs';
-import { runBaseline } from '../../src/evaluate/baselines/registry.js';
+import { runBaseline } from '../../src/baselines/registry.js';
 import { evaluateAll } from '../../src/evaluate/evaluate-all.js';
 import { formatMetric } from '../../src/evaluate/metrics-table.js';
 import { HtmlReportWriter } from '../../src/evaluate/report/html-report.js';

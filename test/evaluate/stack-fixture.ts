@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { BaselineStack } from '../../src/evaluate/baselines/baseline-input.js';
-import { dateKeyOfName } from '../../src/composite/file-keys.js';
+import type { ReflectanceStack } from '../../src/raster/reflectance-stack.js';
+import { dateKeyOfName } from '../../src/masks/file-keys.js';
 import { openRaster } from '../../src/raster/open.js';
 
 /** The img_*.tif files of a folder, sorted (their names sort by date). */
@@ -13,7 +13,7 @@ export function imageFiles(dir: string): string[] {
 }
 
 /** A stack of co-registered files on one grid, with the band names given (dates from the names). */
-export async function stackOfFiles(files: string[], bandNames: string[]): Promise<BaselineStack> {
+export async function stackOfFiles(files: string[], bandNames: string[]): Promise<ReflectanceStack> {
   const first = await openRaster(files[0]!);
   const { width, height, geoTransform, epsg, geoKeys } = first.info;
   await first.close();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { compositeStack } from '../../src/composite/composite-stack.js';
-import { baselineStackOf } from '../../src/evaluate/baselines/baseline-input.js';
+import { reflectanceStackOf } from '../../src/raster/reflectance-stack.js';
 import { InvalidPayloadError, validateJobData, type CompositeJobData } from '../../src/queue/payload.js';
 import type { RunStatus } from '../../src/queue/status.js';
 import { openStack } from '../../src/raster/stack.js';
@@ -90,7 +90,7 @@ describe('autocm submit-composite with a worker (real Redis)', () => {
 
     const local = join(root, 'local');
     await mkdir(local);
-    const stack = baselineStackOf(await openStack([join(root, 'stacks', 'siteA')]));
+    const stack = reflectanceStackOf(await openStack([join(root, 'stacks', 'siteA')]));
     await compositeStack(stack, { output: join(local, 'c.tif'), countPath: join(local, 'n.tif'), method: 'median', masksDir: join(root, 'stacks', 'siteA', 'masks') });
     assert.ok((await readFile(join(dest, 'siteA_composite.tif'))).equals(await readFile(join(local, 'c.tif'))), 'composite identical');
     assert.ok((await readFile(join(dest, 'siteA_count.tif'))).equals(await readFile(join(local, 'n.tif'))), 'count identical');

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { fileStem } from '../../composite/file-keys.js';
+import { fileStem } from '../../masks/file-keys.js';
 import { writeFileAtomically } from '../../util/atomic.js';
 import type { InputGuard } from '../../util/input-guard.js';
 import type { EvaluationSummary } from '../evaluate-all.js';

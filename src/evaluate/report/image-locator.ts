@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { dateKeyOfName, fileStem, imageStemOfMask } from '../../composite/file-keys.js';
+import { dateKeyOfName, fileStem, imageStemOfMask } from '../../masks/file-keys.js';
 
 const MASK_NAME = /(_cloudprob|_cloudmask|_qa_pixel|_scl|_fmask|_udm2[^.]*)\.tiff?$|^mask_/i;
 const key = (p: string) => imageStemOfMask(p).replace(/^(img|mask)_/i, '');

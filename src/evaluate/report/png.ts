@@ -1,5 +1,5 @@
 import { PNG } from 'pngjs';
-import { CLEAR, CLOUD, NODATA, SHADOW } from '../mask-classes.js';
+import { CLEAR, CLOUD, NODATA, SHADOW } from '../../masks/mask-classes.js';
 
 export type Rgba = [number, number, number, number];
 

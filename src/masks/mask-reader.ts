@@ -2,7 +2,7 @@ import { openRaster } from '../raster/open.js';
 import type { RasterInfo, RasterSource, Window } from '../raster/types.js';
 import { AutocmError } from '../util/errors.js';
 import type { DecodedMask } from './mask-classes.js';
-import { detectMaskFormat, type ValueSample } from './reference-format-detect.js';
+import { detectMaskFormat, type ValueSample } from './format-detect.js';
 import {
   bandsNeeded,
   decodeMask,
@@ -12,7 +12,7 @@ import {
   isProbabilityFormat,
   supportedFormatsText,
   type MaskFormat,
-} from './reference-masks.js';
+} from './mask-formats.js';
 
 /** A mask file of any supported format, read window by window as common classes. */
 export interface MaskFile {

@@ -1,7 +1,7 @@
-import type { RasterSource, Window } from '../../raster/types.js';
-import { AutocmError } from '../../util/errors.js';
+import type { RasterSource, Window } from '../raster/types.js';
+import { AutocmError } from '../util/errors.js';
 import type { BaselineClasses, FittedBaseline, ReflectanceStrip, SampledBaseline } from './baseline-types.js';
-import { readReflectance, type BaselineImage, type BaselineStack } from './baseline-input.js';
+import { readReflectance, type ReflectanceImage, type ReflectanceStack } from '../raster/reflectance-stack.js';
 import { MaskOutputWriter, type MaskOutputPaths } from './mask-outputs.js';
 import { tmaskScores, type TmaskOptions } from './tmask.js';
 
@@ -27,7 +27,7 @@ function isSampled(b: FittedBaseline | SampledBaseline): b is SampledBaseline {
   return 'fit' in b;
 }
 
-async function readStrip(image: BaselineImage, source: RasterSource, y: number, rows: number, halo: number): Promise<ReflectanceStrip> {
+async function readStrip(image: ReflectanceImage, source: RasterSource, y: number, rows: number, halo: number): Promise<ReflectanceStrip> {
   const { width, height } = source.info;
   const top = Math.min(halo, y);
   const bottom = Math.min(halo, height - y - rows);
@@ -52,7 +52,7 @@ function samplePixels(features: Float32Array[], firstIndex: number, step: number
  */
 export async function runPerImageBaseline(
   name: string,
-  stack: BaselineStack,
+  stack: ReflectanceStack,
   factory: PerImageFactory,
   classes: BaselineClasses,
   options: BaselineRunOptions,
@@ -112,7 +112,7 @@ const TMASK_TILE = 512;
  * Outputs are on the stack's common grid.
  */
 export async function runTmaskBaseline(
-  stack: BaselineStack,
+  stack: ReflectanceStack,
   bandIndices: number[],
   tmask: TmaskOptions,
   options: BaselineRunOptions,
@@ -160,4 +160,4 @@ export async function runTmaskBaseline(
   }
 }
 
-export type { BaselineImage };
+export type { ReflectanceImage };

@@ -1,5 +1,5 @@
-import { AutocmError } from '../../util/errors.js';
-import type { BaselineStack } from './baseline-input.js';
+import { AutocmError } from '../util/errors.js';
+import type { ReflectanceStack } from '../raster/reflectance-stack.js';
 import { bandIndex, cloudSensitiveBand } from './band-roles.js';
 import { decBaseline } from './dec.js';
 import { hotBaseline } from './hot.js';
@@ -29,7 +29,7 @@ export function isBaselineName(name: string): name is BaselineName {
 /** Runs one label-free baseline over a stack (or a single image as a stack of one). */
 export async function runBaseline(
   name: BaselineName,
-  stack: BaselineStack,
+  stack: ReflectanceStack,
   params: BaselineParameters,
   options: BaselineRunOptions,
 ): Promise<BaselineImageResult[]> {

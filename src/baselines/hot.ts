@@ -1,5 +1,5 @@
-import { AutocmError } from '../../util/errors.js';
-import { NODATA } from '../mask-classes.js';
+import { AutocmError } from '../util/errors.js';
+import { NODATA } from '../masks/mask-classes.js';
 import { clamp01, requireBand } from './band-roles.js';
 import type { FittedBaseline, ReflectanceStrip, SampledBaseline } from './baseline-types.js';
 

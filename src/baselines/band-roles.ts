@@ -1,4 +1,4 @@
-import { AutocmError } from '../../util/errors.js';
+import { AutocmError } from '../util/errors.js';
 
 /** Index of the first band whose common name is one of `names`, or -1. */
 export function bandIndex(bandNames: string[], ...names: string[]): number {

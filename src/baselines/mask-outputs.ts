@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createCogWriter } from '../../raster/cog-writer.js';
-import type { CogWriter, Georeference, Window } from '../../raster/types.js';
-import { NODATA } from '../mask-classes.js';
+import { createCogWriter } from '../raster/cog-writer.js';
+import type { CogWriter, Georeference, Window } from '../raster/types.js';
+import { NODATA } from '../masks/mask-classes.js';
 import type { BaselineClasses, BaselineScores } from './baseline-types.js';
 
 /** Probability as written by predict: uint8 percent 0-100, 255 nodata. */

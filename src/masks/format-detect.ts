@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { RasterInfo } from '../raster/types.js';
 import { AutocmError } from '../util/errors.js';
-import { supportedFormatsText, type MaskFormat } from './reference-masks.js';
+import { supportedFormatsText, type MaskFormat } from './mask-formats.js';
 
 /** What a scan of (a sample of) the first band found. */
 export interface ValueSample {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ReflectanceStrip } from '../../src/evaluate/baselines/baseline-types.js';
-import { decBaseline, decFeatures } from '../../src/evaluate/baselines/dec.js';
-import { fitClearSkyLine, hotBaseline, saturationLevel } from '../../src/evaluate/baselines/hot.js';
-import { kMeans } from '../../src/evaluate/baselines/kmeans.js';
-import { boxMeanStd } from '../../src/evaluate/baselines/local-stats.js';
-import { thresholdBaseline } from '../../src/evaluate/baselines/threshold.js';
-import { tmaskScores } from '../../src/evaluate/baselines/tmask.js';
+import type { ReflectanceStrip } from '../../src/baselines/baseline-types.js';
+import { decBaseline, decFeatures } from '../../src/baselines/dec.js';
+import { fitClearSkyLine, hotBaseline, saturationLevel } from '../../src/baselines/hot.js';
+import { kMeans } from '../../src/baselines/kmeans.js';
+import { boxMeanStd } from '../../src/baselines/local-stats.js';
+import { thresholdBaseline } from '../../src/baselines/threshold.js';
+import { tmaskScores } from '../../src/baselines/tmask.js';
 
 const strip = (bands: number[][], width: number, haloTop = 0, haloBottom = 0): ReflectanceStrip => ({
   width,

@@ -1,4 +1,4 @@
-import { NODATA } from '../mask-classes.js';
+import { NODATA } from '../masks/mask-classes.js';
 import { clamp01, validPixel, visibleBands } from './band-roles.js';
 import type { FittedBaseline, ReflectanceStrip } from './baseline-types.js';
 
