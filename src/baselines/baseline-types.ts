@@ -35,5 +35,5 @@ export type BaselineClasses = 'clear,cloud' | 'clear,cloud,shadow';
 export interface SampledBaseline {
   halo: number;
   features(strip: ReflectanceStrip): Float32Array[];
-  fit(sample: Float32Array[]): FittedBaseline;
+  fit(sample: Float32Array[]): FittedBaseline | Promise<FittedBaseline>;
 }

@@ -1,96 +1,131 @@
 import { AutocmError } from '../util/errors.js';
-import { NODATA } from '../masks/mask-classes.js';
+import { CLEAR, CLOUD, NODATA } from '../masks/mask-classes.js';
+import type { DecNetworkSpec } from '../graph/dec-graphs.js';
 import { visibleBands } from './band-roles.js';
 import type { FittedBaseline, ReflectanceStrip, SampledBaseline } from './baseline-types.js';
-import { kMeans } from './kmeans.js';
-import { boxMeanStd } from './local-stats.js';
+import { DEC_DEFAULTS, type DecTrainOptions, trainDec } from './dec-train.js';
+import { encode, softAssign } from './dec-network.js';
+import { localFeatures } from './kmeans-baseline.js';
 
-export interface DecOptions {
-  /** Number of clusters (default 5). */
+export interface DecOptions extends Partial<Omit<DecTrainOptions, 'k'>> {
+  /** Clusters (default 5). */
   k?: number;
-  /** Clusters whose mean visible reflectance reaches this are cloud (default 0.2). */
+  /** Clusters whose members' mean visible reflectance reaches this are cloud (default 0.2). */
   cloudBrightness?: number;
-  seed?: number;
+  /** Neighbourhood radius of the local mean/std features (default 0: bands only, as DEC clusters raw feature vectors; 1: 3 x 3). */
+  radius?: number;
+  /** Embedding width (default 4) and hidden widths (default [32, 32]). */
+  embed?: number;
+  hidden?: number[];
 }
 
-const LOCAL_RADIUS = 2; // 5 x 5 window
-
-/**
- * Per-pixel features for the core rows of a strip: every band, then per band the mean and
- * standard deviation of its 5 x 5 neighbourhood. NaN where any band is nodata.
- */
-export function decFeatures(strip: ReflectanceStrip): Float32Array[] {
-  const { width, rows, haloTop, haloBottom, bands } = strip;
-  const start = haloTop * width;
-  const end = (rows - haloBottom) * width;
-  const own = bands.map((b) => b.slice(start, end));
-  const local = bands.flatMap((b) => {
-    const { mean, std } = boxMeanStd(b, width, rows, LOCAL_RADIUS);
-    return [mean.slice(start, end), std.slice(start, end)];
-  });
-  const features = [...own, ...local];
-  for (let i = 0; i < end - start; i++) {
-    if (own.some((b) => Number.isNaN(b[i]!))) for (const f of features) f[i] = Number.NaN;
-  }
-  return features;
+/** Standardises feature columns into rows [n, dim]; returns the rows. */
+function standardRows(columns: Float32Array[], mean: number[], std: number[], n: number): Float32Array {
+  const dim = columns.length;
+  const rows = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) rows[i * dim + j] = (columns[j]![i]! - mean[j]!) / std[j]!;
+  return rows;
 }
 
+const constantScene = (halo: number, note: Record<string, unknown>): FittedBaseline => ({
+  halo,
+  fitted: note,
+  score(strip) {
+    const n = (strip.rows - strip.haloTop - strip.haloBottom) * strip.width;
+    const probability = new Float32Array(n);
+    const classes = new Uint8Array(n);
+    const start = strip.haloTop * strip.width;
+    for (let i = 0; i < n; i++) {
+      if (strip.bands.some((b) => Number.isNaN(b[start + i]!))) {
+        probability[i] = Number.NaN;
+        classes[i] = NODATA;
+      }
+    }
+    return { probability, classes };
+  },
+});
+
 /**
- * Deep-clustering baseline in the spirit of DEC (the paper's baseline), without the network:
- * k-means (k-means++ seeding, fixed seed) on standardised per-pixel features (bands plus 5 x 5
- * local mean and std), fitted on a sample of pixels. Clusters whose mean visible reflectance
- * reaches `cloudBrightness` are cloud (the brightest clusters); score = d_clear / (d_cloud +
- * d_clear), the relative distance to the nearest cloud and clear centroids, so score >= 0.5
- * exactly where the nearest centroid is a cloud cluster.
+ * DEC, Deep Embedded Clustering (Xie, Girshick and Farhadi, ICML 2016), as a cloud baseline: on a
+ * sample of the image's pixels (features: the bands, optionally with the mean and std of a small
+ * neighbourhood per band; standardised) a stacked autoencoder is trained by reconstruction, k-means on its embedding
+ * gives the initial centroids, then DEC's clustering phase refines encoder and centroids together
+ * (Student's t soft assignment, KL to the sharpened target, target updated every T steps). Clusters
+ * whose members' mean visible reflectance reaches `cloudBrightness` are cloud. Score = the soft
+ * assignment's mass on cloud clusters; class cloud where that is >= 0.5.
  */
 export function decBaseline(bandNames: string[], file: string, options: DecOptions = {}): SampledBaseline {
   const k = options.k ?? 5;
   const cloudBrightness = options.cloudBrightness ?? 0.2;
+  const radius = options.radius ?? 0;
+  const train: DecTrainOptions = { ...DEC_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)), k } as DecTrainOptions;
   const visible = visibleBands(bandNames);
+  const features = (strip: ReflectanceStrip) => localFeatures(strip, radius);
   return {
-    halo: LOCAL_RADIUS,
-    features: decFeatures,
-    fit(sample): FittedBaseline {
+    halo: radius,
+    features,
+    async fit(sample): Promise<FittedBaseline> {
       const n = sample[0]!.length;
-      if (n < k * 10) throw new AutocmError(`the dec baseline needs at least ${k * 10} valid pixels, found ${n}`, file);
       const dim = sample.length;
+      if (n < train.batch) {
+        throw new AutocmError(`the dec baseline needs at least ${train.batch} valid pixels (one training batch), found ${n}`, file);
+      }
       const mean = sample.map((f) => f.reduce((a, b) => a + b, 0) / n);
-      const std = sample.map((f, j) => Math.sqrt(f.reduce((a, b) => a + (b - mean[j]!) ** 2, 0) / n) || 1);
-      const points = new Float32Array(n * dim);
-      for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) points[i * dim + j] = (sample[j]![i]! - mean[j]!) / std[j]!;
-      const result = kMeans(points, dim, k, options.seed ?? 1);
-      // Brightness of a cluster: its centroid's visible bands, back in reflectance.
-      const brightness = Array.from({ length: k }, (_, c) => visible.reduce((s, b) => s + result.centroids[c * dim + b]! * std[b]! + mean[b]!, 0) / visible.length);
-      const isCloud = brightness.map((b) => b >= cloudBrightness);
+      const rawStd = sample.map((f, j) => Math.sqrt(f.reduce((a, b) => a + (b - mean[j]!) ** 2, 0) / n));
+      if (rawStd.every((s) => s < 1e-6)) {
+        return constantScene(radius, { k: 1, warning: 'constant scene: one cluster, nothing marked as cloud', cloudClusters: [] });
+      }
+      const std = rawStd.map((s) => (s < 1e-6 ? 1 : s));
+      const spec: DecNetworkSpec = { encoder: [dim, ...(options.hidden ?? [32, 32]), options.embed ?? 4] };
+      const rows = standardRows(sample, mean, std, n);
+      const trained = await trainDec(spec, rows, n, train);
+      // Brightness of a cluster: the mean visible reflectance of its members.
+      const sums = new Float64Array(k);
+      const counts = new Int32Array(k);
+      for (let i = 0; i < n; i++) {
+        const c = trained.labels[i]!;
+        counts[c]!++;
+        sums[c]! += visible.reduce((s, b) => s + sample[b]![i]!, 0) / visible.length;
+      }
+      const brightness = Array.from(sums, (s, c) => (counts[c]! > 0 ? s / counts[c]! : 0));
+      const isCloud = brightness.map((b, c) => counts[c]! > 0 && b >= cloudBrightness);
+      const fitted = {
+        k,
+        cloudBrightness,
+        radius,
+        encoder: spec.encoder,
+        clusterBrightness: brightness.map((b) => +b.toFixed(4)),
+        clusterSizes: Array.from(counts),
+        cloudClusters: isCloud.flatMap((c, i) => (c ? [i] : [])),
+        /** Mean reconstruction loss per 100 autoencoder steps. */
+        aeLoss: trained.aeLoss.map((v) => +v.toPrecision(4)),
+        /** Per target update: KL before and after the interval's steps, sharpness (mean max q) at its start, fraction of points that changed cluster. */
+        decIntervals: trained.intervals.map((v) => ({ step: v.step, klBefore: +v.klBefore.toPrecision(4), klAfter: +v.klAfter.toPrecision(4), sharpness: +v.sharpness.toFixed(4), changed: +v.changed.toFixed(4) })),
+        sharpness: +trained.finalSharpness.toFixed(4),
+      };
       return {
-        halo: LOCAL_RADIUS,
-        fitted: { k, cloudBrightness, clusterBrightness: brightness, cloudClusters: isCloud.flatMap((c, i) => (c ? [i] : [])), iterations: result.iterations },
+        halo: radius,
+        fitted,
         score(strip) {
-          const features = decFeatures(strip);
-          const count = features[0]!.length;
+          const columns = features(strip);
+          const count = columns[0]!.length;
           const probability = new Float32Array(count);
           const classes = new Uint8Array(count);
+          const valid: number[] = [];
           for (let i = 0; i < count; i++) {
-            if (Number.isNaN(features[0]![i]!)) {
+            if (columns.some((c) => Number.isNaN(c[i]!))) {
               probability[i] = Number.NaN;
               classes[i] = NODATA;
-              continue;
-            }
-            let dCloud = Infinity;
-            let dClear = Infinity;
-            for (let c = 0; c < k; c++) {
-              let d = 0;
-              for (let j = 0; j < dim; j++) {
-                const v = (features[j]![i]! - mean[j]!) / std[j]! - result.centroids[c * dim + j]!;
-                d += v * v;
-              }
-              if (isCloud[c]) dCloud = Math.min(dCloud, d);
-              else dClear = Math.min(dClear, d);
-            }
-            const p = dCloud === Infinity ? 0 : dClear === Infinity ? 1 : Math.sqrt(dClear) / (Math.sqrt(dCloud) + Math.sqrt(dClear) || 1);
-            probability[i] = p;
-            classes[i] = dCloud < dClear ? 1 : 0;
+            } else valid.push(i);
           }
+          const picked = columns.map((c) => Float32Array.from(valid, (i) => c[i]!));
+          const q = softAssign(encode(spec, trained.params, standardRows(picked, mean, std, valid.length), valid.length), valid.length, trained.mu, k);
+          valid.forEach((i, v) => {
+            let p = 0;
+            for (let c = 0; c < k; c++) if (isCloud[c]) p += q[v * k + c]!;
+            probability[i] = p;
+            classes[i] = p >= 0.5 ? CLOUD : CLEAR;
+          });
           return { probability, classes };
         },
       };

@@ -1,9 +1,8 @@
 import type { RasterSource, Window } from '../raster/types.js';
 import { AutocmError } from '../util/errors.js';
-import type { BaselineClasses, FittedBaseline, ReflectanceStrip, SampledBaseline } from './baseline-types.js';
+import type { BaselineClasses, BaselineScores, FittedBaseline, ReflectanceStrip, SampledBaseline } from './baseline-types.js';
 import { readReflectance, type ReflectanceImage, type ReflectanceStack } from '../raster/reflectance-stack.js';
 import { MaskOutputWriter, type MaskOutputPaths } from './mask-outputs.js';
-import { tmaskScores, type TmaskOptions } from './tmask.js';
 
 export interface BaselineRunOptions {
   outDir: string;
@@ -74,7 +73,7 @@ export async function runPerImageBaseline(
           while (sample.length < features.length) sample.push([]);
           samplePixels(features, y * width, step, sample);
         }
-        fitted = made.fit(sample.map((column) => Float32Array.from(column)));
+        fitted = await made.fit(sample.map((column) => Float32Array.from(column)));
       } else fitted = made;
       const info = source.info;
       const writer = await MaskOutputWriter.create(
@@ -104,22 +103,27 @@ export async function runPerImageBaseline(
   return results;
 }
 
-const TMASK_TILE = 512;
+export const MULTI_DATE_TILE = 512;
+
+/** Scores one window of every date: `dates[t][b]` (NaN = nodata) -> per-date scores, plus counts to add up. */
+export type MultiDateScorer = (dates: Float32Array[][]) => { scores: BaselineScores[]; counts?: Record<string, number> };
 
 /**
- * Runs the multi-temporal (tmask) baseline over the stack's common grid, in 512 x 512 windows
- * aligned with the output tiles: memory is a window x the stack length x two bands.
- * Outputs are on the stack's common grid.
+ * Runs a multi-temporal baseline (temporal-mad, tmask) over the stack's common grid, in 512 x 512
+ * windows aligned with the output tiles: memory is a window x the stack length x the bands read.
+ * Outputs are on the stack's common grid; the scorer's counts are summed over windows and
+ * reported in every result's `fitted`.
  */
-export async function runTmaskBaseline(
+export async function runMultiDateBaseline(
+  name: string,
   stack: ReflectanceStack,
   bandIndices: number[],
-  tmask: TmaskOptions,
+  scorer: MultiDateScorer,
+  fit: Record<string, unknown>,
   options: BaselineRunOptions,
   file: string,
 ): Promise<BaselineImageResult[]> {
-  if (stack.images.length < 3) throw new AutocmError(`the tmask baseline needs a stack of at least 3 dates, got ${stack.images.length}`, file);
-  const names = bandIndices.map((i) => stack.bandNames[i]!);
+  if (stack.images.length < 3) throw new AutocmError(`the ${name} baseline needs a stack of at least 3 dates, got ${stack.images.length}`, file);
   const sources: RasterSource[] = [];
   const writers: MaskOutputWriter[] = [];
   try {
@@ -130,28 +134,31 @@ export async function runTmaskBaseline(
           options.outDir,
           image.id,
           { width: stack.width, height: stack.height, georeference: stack.georeference },
-          { ...options.metadata, AUTOCM_BASELINE: 'tmask', AUTOCM_BASELINE_FIT: JSON.stringify({ ...tmask, bands: names }) },
+          { ...options.metadata, AUTOCM_BASELINE: name, AUTOCM_BASELINE_FIT: JSON.stringify(fit) },
           'clear,cloud,shadow',
         ),
       );
     }
-    const windows = Math.ceil(stack.width / TMASK_TILE) * Math.ceil(stack.height / TMASK_TILE);
+    const windows = Math.ceil(stack.width / MULTI_DATE_TILE) * Math.ceil(stack.height / MULTI_DATE_TILE);
+    const counts: Record<string, number> = {};
     let done = 0;
-    for (let y = 0; y < stack.height; y += TMASK_TILE) {
-      for (let x = 0; x < stack.width; x += TMASK_TILE) {
-        const window: Window = { x, y, width: Math.min(TMASK_TILE, stack.width - x), height: Math.min(TMASK_TILE, stack.height - y) };
+    for (let y = 0; y < stack.height; y += MULTI_DATE_TILE) {
+      for (let x = 0; x < stack.width; x += MULTI_DATE_TILE) {
+        const window: Window = { x, y, width: Math.min(MULTI_DATE_TILE, stack.width - x), height: Math.min(MULTI_DATE_TILE, stack.height - y) };
         const dates: Float32Array[][] = [];
         for (const [t, image] of stack.images.entries()) {
           const source = sources[t]!;
           dates.push(await readReflectance(image, source, { ...window, x: x + image.offset.x, y: y + image.offset.y }, bandIndices));
         }
-        const scores = tmaskScores(dates, names, file, tmask);
-        for (const [t, writer] of writers.entries()) await writer.writeWindow(window, scores[t]!);
+        const result = scorer(dates);
+        for (const [key, v] of Object.entries(result.counts ?? {})) counts[key] = (counts[key] ?? 0) + v;
+        for (const [t, writer] of writers.entries()) await writer.writeWindow(window, result.scores[t]!);
         options.onImage?.(++done, windows);
       }
     }
     for (const writer of writers) await writer.finish();
-    return stack.images.map((image, t) => ({ image: image.source, outputs: writers[t]!.paths, fitted: { ...tmask, bands: names } }));
+    const fitted = Object.keys(counts).length ? { ...fit, pixels: counts } : fit;
+    return stack.images.map((image, t) => ({ image: image.source, outputs: writers[t]!.paths, fitted }));
   } catch (error) {
     await Promise.allSettled(writers.map((w) => w.abort()));
     throw error;

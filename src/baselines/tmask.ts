@@ -1,67 +1,143 @@
 import { AutocmError } from '../util/errors.js';
 import { CLEAR, CLOUD, NODATA, SHADOW } from '../masks/mask-classes.js';
-import { bandIndex, clamp01, cloudSensitiveBand } from './band-roles.js';
+import { bandIndex, clamp01 } from './band-roles.js';
 import type { BaselineScores } from './baseline-types.js';
+import { YEAR_DAYS, designRow, predict, robustFit } from './tmask-model.js';
 
 export interface TmaskOptions {
-  /** Robust z threshold: departures beyond k * 1.4826 * MAD from the temporal median (default 3). */
-  k?: number;
-  /** Smallest departure (reflectance) that counts, so a very stable pixel does not flag noise (default 0.04). */
-  minDeparture?: number;
-  /** Fewest valid dates a pixel needs to be tested; fewer -> nodata (default 3). */
-  minDates?: number;
+  /** Cloud: observed - predicted above this in the cloud band (0.04, the paper's value). */
+  cloudDelta?: number;
+  /** Shadow: observed - predicted below minus this in NIR and SWIR1 (0.04, the paper's value). */
+  shadowDelta?: number;
+  /** First screening: observations whose cloud band reaches this reflectance are left out of the fit (0.3). */
+  screenBrightness?: number;
+  /** Clear observations needed per model coefficient (2). */
+  perCoefficient?: number;
+  /** Clear observations (and a span of 2+ years) for the 5-coefficient model with the inter-annual term (15). */
+  fullModelObservations?: number;
 }
 
-function median(values: Float64Array, n: number): number {
-  const sorted = values.subarray(0, n).sort();
-  const h = n >> 1;
-  return n % 2 ? sorted[h]! : (sorted[h - 1]! + sorted[h]!) / 2;
+export interface TmaskBands {
+  /** Index (in the bands given to tmaskScores) of the cloud-test band: green, else red, else the first. */
+  cloud: number;
+  /** NIR and SWIR1 indices where present (-1 when absent). */
+  nir: number;
+  swir1: number;
+}
+
+/** The bands Tmask reads: green (else red, else blue, else the first band), NIR, SWIR1. */
+export function tmaskBandsOf(bandNames: string[]): { indices: number[]; roles: TmaskBands; cloudBandName: string } {
+  const cloudBand = [bandIndex(bandNames, 'green'), bandIndex(bandNames, 'red'), bandIndex(bandNames, 'blue'), 0].find((i) => i >= 0)!;
+  const nir = bandIndex(bandNames, 'nir');
+  const swir1 = bandIndex(bandNames, 'swir1', 'swir16');
+  const indices = [cloudBand, ...[nir, swir1].filter((i) => i >= 0)];
+  return {
+    indices,
+    roles: { cloud: 0, nir: nir >= 0 ? 1 : -1, swir1: swir1 >= 0 ? (nir >= 0 ? 2 : 1) : -1 },
+    cloudBandName: bandNames[cloudBand]!,
+  };
+}
+
+export interface TmaskCounts {
+  /** Pixels fitted with the 5-, 3-coefficient model; fell back to the robust mean (1 coefficient); too few clear observations for any. */
+  fiveTerm: number;
+  threeTerm: number;
+  fallback: number;
+  unfitted: number;
+}
+
+export interface TmaskResult {
+  scores: BaselineScores[];
+  counts: TmaskCounts;
 }
 
 /**
- * Multi-temporal outlier test in the spirit of Tmask: per pixel, the temporal median and MAD of
- * the cloud-sensitive band (blue, else green, else red) over the valid dates; a date is cloud
- * where it exceeds the median by max(k * 1.4826 * MAD, minDeparture). Shadow where NIR falls
- * below its temporal median by the same rule (and the date is not cloud). Score =
- * 0.5 * departure / threshold, clipped to [0, 1] (>= 0.5 exactly where cloud).
- * `dates[t][b]` is band b of date t over the same pixels (NaN = nodata).
+ * Tmask (Zhu and Woodcock 2014) on a window of a stack: `dates[t][b]` is band b (in the order of
+ * tmaskBandsOf's indices) of date t, `days[t]` its acquisition day. Per pixel: observations that
+ * pass the first screening (valid, cloud band below `screenBrightness`) are fitted per band by the
+ * robust harmonic model (5 terms with 15+ clear observations over 2+ years, else 3 terms with
+ * 2 x 3 clear observations, else the robust mean: counted as fallback); then every valid date is
+ * tested: cloud where the cloud band is more than 0.04 above the model, shadow where NIR and SWIR1
+ * are both more than 0.04 below it. Score = 0.5 x delta / cloudDelta, clipped (>= 0.5 where cloud).
  */
-export function tmaskScores(dates: Float32Array[][], bandNames: string[], file: string, options: TmaskOptions = {}): BaselineScores[] {
-  const k = options.k ?? 3;
-  const minDeparture = options.minDeparture ?? 0.04;
-  const minDates = options.minDates ?? 3;
-  if (dates.length < minDates) throw new AutocmError(`the tmask baseline needs a stack of at least ${minDates} dates, got ${dates.length}`, file);
-  const vis = cloudSensitiveBand(bandNames);
-  const nir = bandIndex(bandNames, 'nir');
+export function tmaskScores(dates: Float32Array[][], days: number[], roles: TmaskBands, file: string, options: TmaskOptions = {}): TmaskResult {
+  const cloudDelta = options.cloudDelta ?? 0.04;
+  const shadowDelta = options.shadowDelta ?? 0.04;
+  const screen = options.screenBrightness ?? 0.3;
+  const perCoefficient = options.perCoefficient ?? 2;
+  const fullObs = options.fullModelObservations ?? 15;
+  const T = dates.length;
+  if (T < 3) throw new AutocmError(`the tmask baseline needs a stack of at least 3 dates, got ${T}`, file);
+  const years = Math.max(1, Math.ceil((Math.max(...days) - Math.min(...days)) / YEAR_DAYS));
+  const bandCount = dates[0]!.length;
   const n = dates[0]![0]!.length;
-  const out = dates.map(() => ({ probability: new Float32Array(n).fill(Number.NaN), classes: new Uint8Array(n).fill(NODATA) }));
-  const valid = dates.map((bands) => {
-    const v = new Uint8Array(n);
-    for (let i = 0; i < n; i++) v[i] = bands.every((b) => !Number.isNaN(b[i]!)) ? 1 : 0;
-    return v;
-  });
-  const buffer = new Float64Array(dates.length);
-  const robust = (band: number, i: number): { med: number; limit: number } | null => {
-    let m = 0;
-    for (let t = 0; t < dates.length; t++) if (valid[t]![i]) buffer[m++] = dates[t]![band]![i]!;
-    if (m < minDates) return null;
-    const med = median(buffer, m);
-    for (let j = 0; j < m; j++) buffer[j] = Math.abs(buffer[j]! - med);
-    const mad = median(buffer, m);
-    return { med, limit: Math.max(k * 1.4826 * mad, minDeparture) };
-  };
+  const scores = dates.map(() => ({ probability: new Float32Array(n).fill(Number.NaN), classes: new Uint8Array(n).fill(NODATA) }));
+  const counts: TmaskCounts = { fiveTerm: 0, threeTerm: 0, fallback: 0, unfitted: 0 };
+  const rows = new Float64Array(T * 5);
+  const fitRows = new Float64Array(T * 5);
+  const y = new Float64Array(T);
+  const row = new Float64Array(5);
+  const clearIdx: number[] = [];
+  const predicted = Array.from({ length: bandCount }, () => new Float64Array(T));
   for (let i = 0; i < n; i++) {
-    const v = robust(vis, i);
-    if (!v) continue;
-    const s = nir >= 0 ? robust(nir, i) : null;
-    for (let t = 0; t < dates.length; t++) {
-      if (!valid[t]![i]) continue;
-      const departure = dates[t]![vis]![i]! - v.med;
-      out[t]!.probability[i] = clamp01((0.5 * departure) / v.limit);
-      if (departure >= v.limit) out[t]!.classes[i] = CLOUD;
-      else if (s && s.med - dates[t]![nir]![i]! >= s.limit) out[t]!.classes[i] = SHADOW;
-      else out[t]!.classes[i] = CLEAR;
+    clearIdx.length = 0;
+    let validCount = 0;
+    for (let t = 0; t < T; t++) {
+      let ok = true;
+      for (let b = 0; b < bandCount; b++) if (Number.isNaN(dates[t]![b]![i]!)) ok = false;
+      if (!ok) continue;
+      validCount++;
+      if (dates[t]![roles.cloud]![i]! < screen) clearIdx.push(t);
+    }
+    if (validCount === 0) continue;
+    const nClear = clearIdx.length;
+    let m = nClear >= fullObs && years >= 2 ? 5 : nClear >= perCoefficient * 3 ? 3 : 1;
+    if (nClear === 0) {
+      counts.unfitted++;
+      continue;
+    }
+    for (let t = 0; t < T; t++) designRow(days[t]!, 5, years, rows.subarray(t * 5, t * 5 + 5));
+    let fitted = false;
+    while (!fitted) {
+      fitted = true;
+      for (let b = 0; b < bandCount; b++) {
+        clearIdx.forEach((t, j) => {
+          for (let r = 0; r < m; r++) fitRows[j * m + r] = rows[t * 5 + r]!;
+          y[j] = dates[t]![b]![i]!;
+        });
+        const beta = robustFit(fitRows, y, nClear, m);
+        if (!beta) {
+          fitted = false;
+          break;
+        }
+        for (let t = 0; t < T; t++) {
+          for (let r = 0; r < m; r++) row[r] = rows[t * 5 + r]!;
+          predicted[b]![t] = predict(beta, row, m);
+        }
+      }
+      if (!fitted) {
+        if (m === 1) break;
+        m = m === 5 ? 3 : 1;
+      }
+    }
+    if (!fitted) {
+      counts.unfitted++;
+      continue;
+    }
+    if (m === 5) counts.fiveTerm++;
+    else if (m === 3) counts.threeTerm++;
+    else counts.fallback++;
+    for (let t = 0; t < T; t++) {
+      const cloudObs = dates[t]![roles.cloud]![i]!;
+      if (Number.isNaN(cloudObs) || dates[t]!.some((band) => Number.isNaN(band[i]!))) continue;
+      const delta = cloudObs - predicted[roles.cloud]![t]!;
+      const out = scores[t]!;
+      out.probability[i] = clamp01((0.5 * delta) / cloudDelta);
+      const dark = (b: number) => b < 0 || dates[t]![b]![i]! - predicted[b]![t]! < -shadowDelta;
+      if (delta > cloudDelta) out.classes[i] = CLOUD;
+      else if (roles.nir >= 0 && dark(roles.nir) && dark(roles.swir1)) out.classes[i] = SHADOW;
+      else out.classes[i] = CLEAR;
     }
   }
-  return out;
+  return { scores, counts };
 }

@@ -21,4 +21,4 @@ export const FULL_DEMO: DemoConfig = { size: 256, dates: 30, seed: 1, k: 5, crop
 export const QUICK_DEMO: DemoConfig = { size: 64, dates: 9, seed: 1, k: 3, crop: 32, offsetGrid: 8, steps: 3, learningRate: 1e-3, calibrationDates: 6, pictureMaxSide: 64 };
 
 /** The baselines the demo scores Auto-CM against. */
-export const DEMO_BASELINES = ['threshold', 'hot', 'dec', 'tmask'] as const;
+export const DEMO_BASELINES = ['threshold', 'hot', 'kmeans', 'dec', 'temporal-mad', 'tmask'] as const;

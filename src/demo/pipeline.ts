@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { compositeStack } from '../composite/composite-stack.js';
 import { reflectanceImagesOf, reflectanceStackOf } from '../raster/reflectance-stack.js';
-import { runBaseline } from '../baselines/registry.js';
+import { BASELINE_LABELS, isMultiDateBaseline, runBaseline } from '../baselines/registry.js';
 import { calibrateThreshold } from '../evaluate/calibrate.js';
 import { evaluateAll } from '../evaluate/evaluate-all.js';
 import { HtmlReportWriter } from '../evaluate/report/html-report.js';
@@ -147,8 +147,8 @@ export async function runDemo(dir: string, options: DemoOptions = {}): Promise<D
   await stage('baselines', `label-free baselines: ${DEMO_BASELINES.join(', ')}`, async () => {
     for (const name of DEMO_BASELINES) {
       const opened = await openStack([paths.stack]);
-      const stack = name === 'tmask' ? reflectanceStackOf(opened) : reflectanceImagesOf(opened.images);
-      const bar = progressBar(`baseline ${name}`, name === 'tmask' ? Math.ceil(stack.width / 512) * Math.ceil(stack.height / 512) : stack.images.length, { quiet });
+      const stack = isMultiDateBaseline(name) ? reflectanceStackOf(opened) : reflectanceImagesOf(opened.images);
+      const bar = progressBar(`baseline ${name}`, isMultiDateBaseline(name) ? Math.ceil(stack.width / 512) * Math.ceil(stack.height / 512) : stack.images.length, { quiet });
       await runBaseline(name, stack, {}, { outDir: paths.baseline(name), metadata: { AUTOCM_VERSION: version }, onImage: (done) => bar.update(done) });
       bar.stop();
     }
@@ -174,7 +174,7 @@ export async function runDemo(dir: string, options: DemoOptions = {}): Promise<D
       const reportPath = withReport ? await report.finish(summary) : null;
       const cloud = summary.pooled.cloud.strict;
       methods.push({
-        method: name === 'autocm' ? 'Auto-CM' : name,
+        method: name === 'autocm' ? 'Auto-CM' : BASELINE_LABELS[name as keyof typeof BASELINE_LABELS],
         f1: cloud.f1,
         precision: cloud.precision,
         recall: cloud.recall,

@@ -61,11 +61,13 @@ export async function scoreBaselineOnSet(name: BaselineName, params: BaselinePar
   return score(method, set, results.map((r) => r.outputs.probability), 0.5, started);
 }
 
-/** The baselines compared with every model: the one-line brightness rule and autocm's four. */
+/** The baselines compared with every model: the one-line brightness rule, the stand-ins and the published DEC and Tmask. */
 export const COMPARED_BASELINES: { name: BaselineName; params: BaselineParameters; method: string; multiDate?: boolean }[] = [
   { name: 'threshold', params: { brightness: 0.2 }, method: 'brightness 0.2' },
   { name: 'threshold', params: {}, method: 'threshold' },
   { name: 'hot', params: {}, method: 'hot' },
-  { name: 'dec', params: {}, method: 'dec' },
-  { name: 'tmask', params: {}, method: 'tmask', multiDate: true },
+  { name: 'kmeans', params: {}, method: 'kmeans' },
+  { name: 'dec', params: {}, method: 'DEC' },
+  { name: 'temporal-mad', params: {}, method: 'temporal-mad', multiDate: true },
+  { name: 'tmask', params: {}, method: 'Tmask', multiDate: true },
 ];

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ReflectanceStrip } from '../../src/baselines/baseline-types.js';
-import { decBaseline, decFeatures } from '../../src/baselines/dec.js';
 import { fitClearSkyLine, hotBaseline, saturationLevel } from '../../src/baselines/hot.js';
 import { kMeans } from '../../src/baselines/kmeans.js';
+import { kmeansBaseline, localFeatures } from '../../src/baselines/kmeans-baseline.js';
 import { boxMeanStd } from '../../src/baselines/local-stats.js';
 import { thresholdBaseline } from '../../src/baselines/threshold.js';
-import { tmaskScores } from '../../src/baselines/tmask.js';
+import { temporalMadScores } from '../../src/baselines/temporal-mad.js';
 
 const strip = (bands: number[][], width: number, haloTop = 0, haloBottom = 0): ReflectanceStrip => ({
   width,
@@ -26,7 +26,7 @@ test('threshold: mean visible reflectance against 0.3, score 0.5 at the threshol
   assert.deepEqual(swir.fitted.bands, ['nir', 'swir1']);
 });
 
-test('HOT: clear-sky line recovered from synthetic clear pixels; haze scores, saturation is cloud', () => {
+test('HOT: clear-sky line recovered from synthetic clear pixels; haze scores, saturation is cloud', async () => {
   const n = 4000;
   const blue = new Float32Array(n);
   const red = new Float32Array(n);
@@ -38,7 +38,7 @@ test('HOT: clear-sky line recovered from synthetic clear pixels; haze scores, sa
   assert.ok(Math.abs(line.slope - 1.5) < 0.05, `slope ${line.slope}`);
   assert.ok(Math.abs(line.intercept - -0.02) < 0.01, `intercept ${line.intercept}`);
   const sampled = hotBaseline(['blue', 'green', 'red'], 'x.tif');
-  const fitted = sampled.fit([blue, red]);
+  const fitted = await sampled.fit([blue, red]);
   // A hazy pixel: blue raised by 0.15 at red unchanged; a clear one on the line.
   const s = fitted.score(strip([[0.1, 0.25, 0.1], [0, 0, 0], [-0.02 + 0.15, -0.02 + 0.15, -0.02 + 0.15]], 3));
   assert.deepEqual([...s.classes], [0, 1, 0]);
@@ -70,27 +70,27 @@ test('5 x 5 local mean and std skip nodata and clip at the borders', () => {
   assert.ok(std[0]! > 0);
 });
 
-test('dec: bright textured clusters are cloud, dark ones clear; features carry local statistics', () => {
+test('kmeans: bright textured clusters are cloud, dark ones clear; features carry local statistics', async () => {
   // 20 x 20: left half dark land (0.05), right half bright cloud (0.6), light noise.
   const w = 20;
   const bands = [0, 1, 2].map((b) => Array.from({ length: w * w }, (_, i) => (i % w < 10 ? 0.05 : 0.6) + (((i * 31 + b * 7) % 17) - 8) * 0.002));
   const s = strip(bands, w);
-  const features = decFeatures(s);
+  const features = localFeatures(s);
   assert.equal(features.length, 9);
-  const baseline = decBaseline(['blue', 'green', 'red'], 'x.tif', { k: 4 });
-  const fitted = baseline.fit(features);
+  const baseline = kmeansBaseline(['blue', 'green', 'red'], 'x.tif', { k: 4 });
+  const fitted = await baseline.fit(features);
   const scores = fitted.score(s);
   for (let i = 0; i < w * w; i++) assert.equal(scores.classes[i], i % w < 10 ? 0 : 1, `pixel ${i}`);
   assert.ok(scores.probability.every((p, i) => (i % w < 10 ? p < 0.5 : p >= 0.5)));
 });
 
-test('tmask: a date far above the temporal median is cloud, far below in NIR is shadow', () => {
+test('temporal-mad: a date far above the temporal median is cloud, far below in NIR is shadow', () => {
   // 1 pixel, 7 dates; [red, nir] per date.
   const red = [0.05, 0.06, 0.05, 0.4, 0.055, 0.05, 0.06];
   const nir = [0.3, 0.31, 0.3, 0.5, 0.05, 0.29, Number.NaN];
   const dates = red.map((r, t) => [Float32Array.of(r), Float32Array.of(nir[t]!)]);
-  const scores = tmaskScores(dates, ['red', 'nir'], 'stack');
+  const scores = temporalMadScores(dates, ['red', 'nir'], 'stack');
   assert.deepEqual(scores.map((s) => s.classes[0]), [0, 0, 0, 1, 2, 0, 255]);
   assert.equal(scores[3]!.probability[0], 1);
-  assert.throws(() => tmaskScores(dates.slice(0, 2), ['red', 'nir'], 'stack'), /stack: the tmask baseline needs a stack of at least 3 dates/);
+  assert.throws(() => temporalMadScores(dates.slice(0, 2), ['red', 'nir'], 'stack'), /stack: the temporal-mad baseline needs a stack of at least 3 dates/);
 });

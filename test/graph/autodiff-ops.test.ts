@@ -5,7 +5,7 @@ import { type Tape as TapeT, type Value, Tape, sizeOf } from '../../src/graph/au
 import { GraphBuilder } from '../../src/graph/builder.js';
 import { batchNormTraining } from '../../src/graph/ops/batchnorm.js';
 import { conv2d, convTranspose2d } from '../../src/graph/ops/conv.js';
-import { add, div, mul, relu, sigmoid, square, sub } from '../../src/graph/ops/elementwise.js';
+import { add, div, log, mul, relu, sigmoid, square, sub } from '../../src/graph/ops/elementwise.js';
 import { reduceMax, reduceMean, reduceSum } from '../../src/graph/ops/reduce.js';
 import { concat, matmul, reshape, transpose } from '../../src/graph/ops/shape.js';
 import { createRandom } from '../../src/util/random.js';
@@ -116,6 +116,7 @@ test('ReLU, Sigmoid, Square, Add/Sub/Mul/Div with broadcasting', async () => {
   await checkOp('relu', [{ shape: [2, 3], values: awayFromZero }], (tape, [x]) => relu(tape, x!), ([x]) => x!.map((v) => Math.max(v, 0)));
   await checkOp('sigmoid', [{ shape: [2, 3] }], (tape, [x]) => sigmoid(tape, x!), ([x]) => x!.map((v) => 1 / (1 + Math.exp(-v))));
   await checkOp('square', [{ shape: [2, 3] }], (tape, [x]) => square(tape, x!), ([x]) => x!.map((v) => v * v));
+  await checkOp('log', [{ shape: [2, 3], values: [0.5, 0.7, 1.3, 0.2, 2.9, 1.1] }], (tape, [x]) => log(tape, x!), ([x]) => x!.map((v) => Math.log(v)));
   const broadcast = (xs: Float64Array[], f: (a: number, b: number) => number) => {
     const [a, b] = xs as [Float64Array, Float64Array];
     return a.map((v, i) => f(v, b[i % 3]!));

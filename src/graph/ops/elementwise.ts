@@ -83,3 +83,9 @@ export function sigmoid(tape: Tape, x: Value): Value {
 export function oneMinus(tape: Tape, x: Value): Value {
   return sub(tape, tape.scalar(1), x);
 }
+
+/** Natural logarithm; d/dx = g / x. */
+export function log(tape: Tape, x: Value): Value {
+  const out = tape.emit('Log', [x], x.shape);
+  return tape.record([x], out, (g) => [tape.emit('Div', [g, x], x.shape)]);
+}
