@@ -39,11 +39,11 @@ export function tmaskBandsOf(bandNames: string[]): { indices: number[]; roles: T
 }
 
 export interface TmaskCounts {
-  /** Pixels fitted with the 5-, 3-coefficient model; fell back to the robust mean (1 coefficient); too few clear observations for any. */
+  /** Pixels fitted with the 5-, 3-coefficient model; fell back to the robust mean (1 coefficient); no clear observation at all (the first screening's verdict stands). */
   fiveTerm: number;
   threeTerm: number;
   fallback: number;
-  unfitted: number;
+  screenOnly: number;
 }
 
 export interface TmaskResult {
@@ -56,7 +56,8 @@ export interface TmaskResult {
  * tmaskBandsOf's indices) of date t, `days[t]` its acquisition day. Per pixel: observations that
  * pass the first screening (valid, cloud band below `screenBrightness`) are fitted per band by the
  * robust harmonic model (5 terms with 15+ clear observations over 2+ years, else 3 terms with
- * 2 x 3 clear observations, else the robust mean: counted as fallback); then every valid date is
+ * 2 x 3 clear observations, else the robust mean: counted as fallback; with none, the screening's
+ * cloud verdict stands); then every valid date is
  * tested: cloud where the cloud band is more than 0.04 above the model, shadow where NIR and SWIR1
  * are both more than 0.04 below it. Score = 0.5 x delta / cloudDelta, clipped (>= 0.5 where cloud).
  */
@@ -72,7 +73,7 @@ export function tmaskScores(dates: Float32Array[][], days: number[], roles: Tmas
   const bandCount = dates[0]!.length;
   const n = dates[0]![0]!.length;
   const scores = dates.map(() => ({ probability: new Float32Array(n).fill(Number.NaN), classes: new Uint8Array(n).fill(NODATA) }));
-  const counts: TmaskCounts = { fiveTerm: 0, threeTerm: 0, fallback: 0, unfitted: 0 };
+  const counts: TmaskCounts = { fiveTerm: 0, threeTerm: 0, fallback: 0, screenOnly: 0 };
   const rows = new Float64Array(T * 5);
   const fitRows = new Float64Array(T * 5);
   const y = new Float64Array(T);
@@ -93,7 +94,13 @@ export function tmaskScores(dates: Float32Array[][], days: number[], roles: Tmas
     const nClear = clearIdx.length;
     let m = nClear >= fullObs && years >= 2 ? 5 : nClear >= perCoefficient * 3 ? 3 : 1;
     if (nClear === 0) {
-      counts.unfitted++;
+      // Every valid date failed the screen: no model; the screening's cloud verdict stands.
+      counts.screenOnly++;
+      for (let t = 0; t < T; t++) {
+        if (dates[t]!.some((band) => Number.isNaN(band[i]!))) continue;
+        scores[t]!.probability[i] = 1;
+        scores[t]!.classes[i] = CLOUD;
+      }
       continue;
     }
     for (let t = 0; t < T; t++) designRow(days[t]!, 5, years, rows.subarray(t * 5, t * 5 + 5));
@@ -120,10 +127,7 @@ export function tmaskScores(dates: Float32Array[][], days: number[], roles: Tmas
         m = m === 5 ? 3 : 1;
       }
     }
-    if (!fitted) {
-      counts.unfitted++;
-      continue;
-    }
+    if (!fitted) continue; // unreachable in practice: the 1-term system is singular only without observations
     if (m === 5) counts.fiveTerm++;
     else if (m === 3) counts.threeTerm++;
     else counts.fallback++;

@@ -94,7 +94,7 @@ export function registerBaseline(program: Command): void {
       const pixels = results[0]?.fitted.pixels as Record<string, number> | undefined;
       if (name === 'tmask' && pixels && !o.quiet) {
         process.stderr.write(
-          `tmask: ${pixels.fiveTerm ?? 0} pixels 5-term model, ${pixels.threeTerm ?? 0} 3-term, ${pixels.fallback ?? 0} fell back to the robust mean (too few clear observations), ${pixels.unfitted ?? 0} unfitted\n`,
+          `tmask: ${pixels.fiveTerm ?? 0} pixels 5-term model, ${pixels.threeTerm ?? 0} 3-term, ${pixels.fallback ?? 0} fell back to the robust mean (too few clear observations), ${pixels.screenOnly ?? 0} with no clear observation (screen only)\n`,
         );
       }
       printResult(o.json ?? false, { baseline: name, outputs: results }, () =>
