@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadModel } from '../model/weights.js';
 import { predictImages } from '../predict/predict-images.js';
 import { openStack } from '../raster/stack.js';
-import { reflectanceStackOf } from '../raster/reflectance-stack.js';
+import { reflectanceStackOf, type ReflectanceStack } from '../raster/reflectance-stack.js';
 import { runBaseline, type BaselineName, type BaselineParameters } from '../baselines/registry.js';
 import { evaluateAll } from './evaluate-all.js';
 import { expandFolders } from './expand-folders.js';
@@ -25,7 +25,7 @@ export interface SetScore {
   seconds: number;
 }
 
-async function score(method: string, set: RealSet, probabilities: string[], threshold: number, started: number): Promise<SetScore> {
+export async function score(method: string, set: Pick<RealSet, 'name' | 'references'>, probabilities: string[], threshold: number, started: number): Promise<SetScore> {
   const evaluation = await evaluateAll(probabilities, await expandFolders([set.references]), { threshold });
   const strict = evaluation.pooled.cloud.strict;
   const best = evaluation.pooled.sweep?.best ?? null;
@@ -54,9 +54,21 @@ export async function scoreModelOnSet(model: string, method: string, set: RealSe
 
 /** A label-free baseline's masks of the set (blue, green, red, NIR), written under `work`. */
 export async function scoreBaselineOnSet(name: BaselineName, params: BaselineParameters, method: string, set: RealSet, work: string): Promise<SetScore> {
+  const stack = reflectanceStackOf(await openStack(set.images, { sensor: set.sensor, bands: ['blue', 'green', 'red', 'nir'] }));
+  return scoreBaselineOnStack(name, params, method, set, stack, work);
+}
+
+/** A label-free baseline's masks of a stack opened by the caller (any bands), scored against the set's references at 0.5. */
+export async function scoreBaselineOnStack(
+  name: BaselineName,
+  params: BaselineParameters,
+  method: string,
+  set: Pick<RealSet, 'name' | 'references'>,
+  stack: ReflectanceStack,
+  work: string,
+): Promise<SetScore> {
   const started = performance.now();
   const out = await mkdtemp(join(work, 'baseline-'));
-  const stack = reflectanceStackOf(await openStack(set.images, { sensor: set.sensor, bands: ['blue', 'green', 'red', 'nir'] }));
   const results = await runBaseline(name, stack, params, { outDir: out });
   return score(method, set, results.map((r) => r.outputs.probability), 0.5, started);
 }
