@@ -30,11 +30,11 @@ describe('autocm demo --quick (end to end on a synthetic stack)', () => {
     }
     assert.match(run.stderr, /train: 3\/3 loss/, 'no training progress');
     assert.match(run.stdout, /method\s+F1\s+precision\s+recall\s+IoU\s+OA/);
-    for (const method of ['Auto-CM', 'threshold', 'hot', 'dec', 'tmask']) assert.match(run.stdout, new RegExp(`^${method}\\s+(\\d\\.\\d{3}|n/a)\\s`, 'm'));
+    for (const method of ['Auto-CM', 'threshold', 'hot', 'kmeans', 'DEC', 'temporal-mad', 'Tmask']) assert.match(run.stdout, new RegExp(`^${method}\\s+(\\d\\.\\d{3}|n/a)\\s`, 'm'));
     assert.match(run.stdout, /HTML report: .*report[/\\]index\.html/);
 
     const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as DemoSummary;
-    assert.deepEqual(summary.scores.map((s) => s.method), ['Auto-CM', 'threshold', 'hot', 'dec', 'tmask']);
+    assert.deepEqual(summary.scores.map((s) => s.method), ['Auto-CM', 'threshold', 'hot', 'kmeans', 'DEC', 'temporal-mad', 'Tmask']);
     for (const score of summary.scores) {
       for (const value of [score.f1, score.precision, score.recall]) assert.ok(value === null || (value >= 0 && value <= 1), `${score.method}: ${value}`);
       assert.ok(score.overallAccuracy !== null && score.overallAccuracy > 0.5, `${score.method}: OA ${score.overallAccuracy}`);
@@ -59,7 +59,7 @@ describe('autocm demo --quick (end to end on a synthetic stack)', () => {
     const autocmOutputs = await readdir(join(dir, 'predictions', 'autocm'));
     assert.equal(autocmOutputs.filter((n) => n.endsWith('_cloudmask.tif')).length, 9);
     assert.equal(autocmOutputs.filter((n) => n.endsWith('_cloudprob.tif')).length, 9);
-    for (const baseline of ['threshold', 'hot', 'dec', 'tmask']) {
+    for (const baseline of ['threshold', 'hot', 'kmeans', 'dec', 'temporal-mad', 'tmask']) {
       assert.equal((await readdir(join(dir, 'predictions', baseline))).filter((n) => n.endsWith('_cloudmask.tif')).length, 9, baseline);
     }
     assert.ok(existsSync(summary.composite));
