@@ -10,7 +10,7 @@ export interface RealSet {
   sensor?: string;
   /** What the reference is, for tables. */
   reference: string;
-  /** Dates of one place (multi-date baselines such as tmask apply). */
+  /** Dates of one place (multi-date baselines such as temporal-mad and tmask apply). */
   series: boolean;
 }
 

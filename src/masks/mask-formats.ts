@@ -66,7 +66,7 @@ export function defaultThreshold(format: MaskFormat): number {
 
 /**
  * Whether the format can say "shadow". autocm masks say it only when the writer recorded
- * shadow among its classes (metadata AUTOCM_MASK_CLASSES, e.g. the tmask baseline).
+ * shadow among its classes (metadata AUTOCM_MASK_CLASSES, e.g. the temporal-mad and tmask baselines).
  */
 export function formatHasShadow(format: MaskFormat, info?: Pick<RasterInfo, 'metadata'>): boolean {
   switch (format) {
