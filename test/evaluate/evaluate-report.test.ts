@@ -29,11 +29,11 @@ const hasColour = (png: PNG, c: number[]) => {
   return false;
 };
 
-test('HTML report of the dec baseline on ukis-landsat5: tables, pictures, error colours, PR curve', async (t) => {
+test('HTML report of the kmeans baseline on ukis-landsat5: tables, pictures, error colours, PR curve', async (t) => {
   const dir = sharedPath(t, 'data', 'ukis-landsat5');
   if (!dir) return;
   const stack = await stackOfFiles([join(dir, 'img_landsat5.tif')], ['blue', 'green', 'red', 'nir', 'swir1', 'swir2']);
-  const [result] = await runBaseline('dec', stack, {}, { outDir: join(out, 'masks') });
+  const [result] = await runBaseline('kmeans', stack, {}, { outDir: join(out, 'masks') });
   const reportDir = join(out, 'report');
   const report = new HtmlReportWriter(reportDir, imageLocator(undefined));
   const summary = await evaluateAll([result!.outputs.probability], [join(dir, 'masks', 'mask_landsat5.tif')], {
