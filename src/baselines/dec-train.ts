@@ -20,10 +20,13 @@ export interface DecTrainOptions {
   seed: number;
 }
 
-export const DEC_DEFAULTS: Omit<DecTrainOptions, 'k'> = {
+/** Passes over the sample that set the default step budget: 40 epochs, 200 to 1500 steps per phase. */
+export function defaultSteps(n: number, batch: number): number {
+  return Math.min(1500, Math.max(200, Math.ceil((40 * n) / batch)));
+}
+
+export const DEC_DEFAULTS: Omit<DecTrainOptions, 'k' | 'aeSteps' | 'decSteps'> = {
   batch: 256,
-  aeSteps: 1500,
-  decSteps: 1500,
   updateInterval: 100,
   tolerance: 0.001,
   learningRate: 1e-3,

@@ -3,7 +3,7 @@ import { CLEAR, CLOUD, NODATA } from '../masks/mask-classes.js';
 import type { DecNetworkSpec } from '../graph/dec-graphs.js';
 import { visibleBands } from './band-roles.js';
 import type { FittedBaseline, ReflectanceStrip, SampledBaseline } from './baseline-types.js';
-import { DEC_DEFAULTS, type DecTrainOptions, trainDec } from './dec-train.js';
+import { DEC_DEFAULTS, type DecTrainOptions, defaultSteps, trainDec } from './dec-train.js';
 import { encode, softAssign } from './dec-network.js';
 import { localFeatures } from './kmeans-baseline.js';
 
@@ -58,7 +58,8 @@ export function decBaseline(bandNames: string[], file: string, options: DecOptio
   const k = options.k ?? 5;
   const cloudBrightness = options.cloudBrightness ?? 0.2;
   const radius = options.radius ?? 0;
-  const train: DecTrainOptions = { ...DEC_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)), k } as DecTrainOptions;
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<DecTrainOptions>;
+  const batch = given.batch ?? DEC_DEFAULTS.batch;
   const visible = visibleBands(bandNames);
   const features = (strip: ReflectanceStrip) => localFeatures(strip, radius);
   return {
@@ -67,9 +68,11 @@ export function decBaseline(bandNames: string[], file: string, options: DecOptio
     async fit(sample): Promise<FittedBaseline> {
       const n = sample[0]!.length;
       const dim = sample.length;
-      if (n < train.batch) {
-        throw new AutocmError(`the dec baseline needs at least ${train.batch} valid pixels (one training batch), found ${n}`, file);
+      if (n < batch) {
+        throw new AutocmError(`the dec baseline needs at least ${batch} valid pixels (one training batch), found ${n}`, file);
       }
+      const steps = defaultSteps(n, batch);
+      const train: DecTrainOptions = { ...DEC_DEFAULTS, aeSteps: steps, decSteps: steps, ...given, k };
       const mean = sample.map((f) => f.reduce((a, b) => a + b, 0) / n);
       const rawStd = sample.map((f, j) => Math.sqrt(f.reduce((a, b) => a + (b - mean[j]!) ** 2, 0) / n));
       if (rawStd.every((s) => s < 1e-6)) {

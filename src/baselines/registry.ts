@@ -39,7 +39,7 @@ export interface BaselineParameters {
   /** kmeans, dec: clusters (5) and seed (1). */
   clusters?: number;
   seed?: number;
-  /** dec: autoencoder and clustering steps (1500 each). */
+  /** dec: autoencoder and clustering steps (default: 40 passes over the sample, 200 to 1500). */
   aeSteps?: number;
   decSteps?: number;
   /** temporal-mad: robust z (3) and smallest departure in reflectance (0.04). */
