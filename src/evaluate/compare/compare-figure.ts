@@ -1,4 +1,5 @@
 import { openMaskFile } from '../../masks/mask-reader.js';
+import { AutocmError } from '../../util/errors.js';
 import { classesToRgba, encodePng } from '../report/png.js';
 import { readQuicklook } from '../report/quicklook.js';
 
@@ -9,7 +10,7 @@ export async function maskPanel(path: string, width: number, height: number, ste
   const mask = await openMaskFile(path);
   try {
     if (mask.info.width !== width || mask.info.height !== height) {
-      throw new Error(`${path}: ${mask.info.width} x ${mask.info.height}, the scene is ${width} x ${height}`);
+      throw new AutocmError(`the mask is ${mask.info.width} x ${mask.info.height} px, the scene ${width} x ${height}: not on the scene's grid`, path);
     }
     const decoded = await mask.read({ x: 0, y: 0, width, height });
     const w = Math.ceil(width / step);
