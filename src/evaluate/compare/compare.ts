@@ -5,7 +5,7 @@ import { predictImages } from '../../predict/predict-images.js';
 import { resolveInputs } from '../../raster/inputs.js';
 import { reflectanceImagesOf } from '../../raster/reflectance-stack.js';
 import { writeFileAtomically } from '../../util/atomic.js';
-import { isAutocmError } from '../../util/errors.js';
+import { AutocmError, isAutocmError } from '../../util/errors.js';
 import { makeDirectories } from '../../util/directories.js';
 import { evaluateAll } from '../evaluate-all.js';
 import { maskPanel, panelsPng, scenePanel } from './compare-figure.js';
@@ -58,9 +58,15 @@ export async function compareScenes(scenes: string[], options: CompareOptions): 
   });
   const formats: string[] = [];
   for (const plan of plans) {
-    const mask = await openMaskFile(plan.defaultMask);
-    formats.push(mask.format);
-    await mask.close();
+    for (const path of [plan.defaultMask, ...(plan.reference ? [plan.reference] : [])]) {
+      const mask = await openMaskFile(path);
+      await mask.close();
+      if (path === plan.defaultMask) formats.push(mask.format);
+      const { width, height } = plan.image.info;
+      if (mask.info.width !== width || mask.info.height !== height) {
+        throw new AutocmError(`the mask is ${mask.info.width} x ${mask.info.height} px, the scene ${width} x ${height}: not on the scene's grid`, path);
+      }
+    }
   }
   await makeDirectories(options.outDir, 'output folder');
   const results: ComparedScene[] = [];
