@@ -2,6 +2,7 @@
 import { open as openFile, stat, type FileHandle } from 'node:fs/promises';
 import { fromFile, fromUrl, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { AutocmError, isAutocmError } from '../util/errors.js';
+import { isJpeg2000Path, openJp2 } from './products/jp2-source.js';
 import { epsgOf, parseGeoKeys } from './tiff-geokeys.js';
 import {
   compressionName,
@@ -282,10 +283,15 @@ class GeoTiffSource implements RasterSource {
 }
 
 /**
- * Opens a GeoTIFF or COG from a local path or an HTTP(S) URL (range requests). Only the header and
+ * Opens a GeoTIFF or COG from a local path or an HTTP(S) URL (range requests), or a local JPEG 2000
+ * band file (products/jp2-source.ts). Only the header and
  * image directories are read here; pixels are fetched per window by readWindow.
  */
 export async function openRaster(source: string, options: { signal?: AbortSignal } = {}): Promise<RasterSource> {
+  if (isJpeg2000Path(source)) {
+    if (isUrl(source)) throw new AutocmError('JPEG 2000 is read from local files only: download it first', source);
+    return openJp2(source);
+  }
   const { tiff, fileSize } = await openTiff(source, options.signal);
   try {
     const levels = await findLevels(tiff);
