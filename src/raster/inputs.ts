@@ -71,7 +71,8 @@ export interface ResolveOptions {
   bands?: string[];
 }
 
-const tiffName = /\.tiff?$/i;
+/** Images a folder may hold: GeoTIFFs, and JPEG 2000 band files (Sentinel-2 IMG_DATA). */
+const imageName = /\.(tiff?|jp2)$/i;
 const excludedStem = /^mask_|_cloudmask$|_cloudprob$/i;
 const globChars = /[*?[\]{}]/;
 
@@ -110,7 +111,7 @@ export function groupFiles(paths: string[]): ImageRef[] {
 
 async function folderImages(folder: string): Promise<string[]> {
   const entries = await readdir(folder, { withFileTypes: true });
-  const candidates = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && tiffName.test(e.name) && !excludedStem.test(stemOf(e.name)));
+  const candidates = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && imageName.test(e.name) && !excludedStem.test(stemOf(e.name)));
   const files: string[] = [];
   // A symbolic link counts when it leads to a file (folders of links are a common way to assemble a stack).
   for (const entry of candidates) {
@@ -156,14 +157,13 @@ export async function expandInputs(inputs: string[], options: ResolveOptions = {
     }
     if (kind === 'missing') {
       if (!globChars.test(input)) throw new AutocmError('file or folder not found', input);
-      const matches = (await fg(input, { onlyFiles: true, absolute: true })).filter((p) => tiffName.test(p));
+      const matches = (await fg(input, { onlyFiles: true, absolute: true })).filter((p) => imageName.test(p));
       if (matches.length === 0) throw new AutocmError('the pattern matches no .tif file', input);
       refs.push(...groupFiles(matches));
     } else if (kind === 'folder') {
       const files = await folderImages(input);
       if (files.length === 0) {
-        const jp2 = (await readdir(input)).some((name) => /\.jp2$/i.test(name));
-        throw new AutocmError(jp2 ? 'the folder holds JPEG2000 (.jp2) bands, which autocm cannot read: convert them first, e.g. gdal_translate -of COG B02.jp2 B02.tif' : 'the folder holds no .tif image', input);
+        throw new AutocmError('the folder holds no .tif or .jp2 image', input);
       }
       refs.push(...groupFiles(files));
     } else if (/\.json$/i.test(input)) {
