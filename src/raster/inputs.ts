@@ -18,6 +18,8 @@ import { imageDate, type DateSource } from './dates.js';
 import { openRaster } from './open.js';
 import { imageBandScaling, type ImageBand } from './reflectance.js';
 import { chooseSensor, findBand, getSensorProfile, type SensorBand, type SensorProfile } from './sensors.js';
+import { productFolderRefs } from './products/product-folders.js';
+import type { ProductMetadata } from './products/product-metadata.js';
 import { stacImageRefs } from './stac.js';
 import type { RasterInfo, RasterSource } from './types.js';
 
@@ -33,6 +35,10 @@ export interface ImageRef {
   /** Extra metadata for sensor detection (STAC item id, platform...). */
   metadata?: Record<string, string>;
   extraNames?: string[];
+  /** What a product reader (Sentinel-2 SAFE, Landsat C2, PlanetScope, STAC) found: sun angles, scaling, product mask. */
+  product?: ProductMetadata;
+  /** The date came from product metadata (not STAC). */
+  fromProduct?: boolean;
 }
 
 export interface StackImage {
@@ -59,6 +65,8 @@ export interface StackImage {
   info: RasterInfo;
   /** Effective nodata: the file's, else the profile's default. */
   nodata: number | null;
+  /** Product metadata (sun angles, baseline or collection, default mask) when a product reader found the image. */
+  product: ProductMetadata | null;
   /** Top-left of the stack's common window inside this image (0, 0 outside a stack). */
   offset: { x: number; y: number };
   open(): Promise<RasterSource>;
@@ -161,6 +169,11 @@ export async function expandInputs(inputs: string[], options: ResolveOptions = {
       if (matches.length === 0) throw new AutocmError('the pattern matches no .tif file', input);
       refs.push(...groupFiles(matches));
     } else if (kind === 'folder') {
+      const products = await productFolderRefs(input);
+      if (products) {
+        refs.push(...products);
+        continue;
+      }
       const files = await folderImages(input);
       if (files.length === 0) {
         throw new AutocmError('the folder holds no .tif or .jp2 image', input);
@@ -268,10 +281,20 @@ function chooseForBandFiles(ref: ImageRef, sources: RasterSource[], options: Res
   };
 }
 
+/** The product's own per-band scaling when it covers every chosen band, else null (the profile decides). */
+function productBandScaling(product: ProductMetadata | undefined, bands: SensorBand[]): { bands: ImageBand[]; note: string } | null {
+  if (!product || bands.length === 0 || !bands.every((b) => product.bandScaling[b.name])) return null;
+  return { bands: bands.map((b) => ({ ...b, ...product.bandScaling[b.name] })), note: product.scalingNote ?? `${product.product} metadata scaling` };
+}
+
 function makeImage(ref: ImageRef, chosen: Chosen, info: RasterInfo): StackImage {
-  const scaling = imageBandScaling(chosen.profile, chosen.bands, { ...info.metadata, ...ref.metadata }, chosen.files);
+  const scaling = productBandScaling(ref.product, chosen.bands) ?? imageBandScaling(chosen.profile, chosen.bands, { ...info.metadata, ...ref.metadata }, chosen.files);
   const { date, dateSource } =
-    ref.fromStac && ref.date ? { date: ref.date, dateSource: 'stac' as const } : imageDate(info.metadata, [ref.id, ...chosen.files.map((f) => basename(f))]);
+    ref.fromStac && ref.date
+      ? { date: ref.date, dateSource: 'stac' as const }
+      : ref.fromProduct && ref.date
+        ? { date: ref.date, dateSource: 'product-metadata' as const }
+        : imageDate(info.metadata, [ref.id, ...chosen.files.map((f) => basename(f))]);
   const files = chosen.files;
   const bandKeys = ref.files.length > 1 ? files.map((f) => ref.files.find((r) => r.path === f)?.band ?? '') : [];
   return {
@@ -286,6 +309,7 @@ function makeImage(ref: ImageRef, chosen: Chosen, info: RasterInfo): StackImage 
     bandNames: scaling.bands.map((b) => b.common),
     scalingNote: scaling.note,
     droppedBands: chosen.dropped,
+    product: ref.product ?? null,
     info,
     nodata: info.nodata ?? chosen.profile.nodata,
     offset: { x: 0, y: 0 },

@@ -1,0 +1,30 @@
+/**
+ * A folder that is a product (Sentinel-2 SAFE / granule / IMG_DATA, Landsat Collection 2,
+ * PlanetScope order) -> image references with their product metadata; null for a plain folder.
+ */
+import { parseDateText } from '../dates.js';
+import type { ImageRef } from '../inputs.js';
+import type { ProductImage } from './product-metadata.js';
+import { sentinel2Images } from './sentinel2-safe.js';
+
+const readers: ((folder: string) => ProductImage[] | null)[] = [sentinel2Images];
+
+function toRef(image: ProductImage): ImageRef {
+  const date = image.date ? parseDateText(image.date) : null;
+  return {
+    id: image.id,
+    files: image.files.map((f) => ({ path: f.path, band: f.band })),
+    metadata: { ...image.product.metadata },
+    product: image.product,
+    date,
+    fromProduct: date !== null,
+  };
+}
+
+export async function productFolderRefs(folder: string): Promise<ImageRef[] | null> {
+  for (const read of readers) {
+    const images = read(folder);
+    if (images) return images.map(toRef);
+  }
+  return null;
+}
