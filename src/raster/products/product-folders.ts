@@ -4,10 +4,11 @@
  */
 import { parseDateText } from '../dates.js';
 import type { ImageRef } from '../inputs.js';
+import { landsatImages } from './landsat-folder.js';
 import type { ProductImage } from './product-metadata.js';
 import { sentinel2Images } from './sentinel2-safe.js';
 
-const readers: ((folder: string) => ProductImage[] | null)[] = [sentinel2Images];
+const readers: ((folder: string) => ProductImage[] | null)[] = [sentinel2Images, landsatImages];
 
 function toRef(image: ProductImage): ImageRef {
   const date = image.date ? parseDateText(image.date) : null;

@@ -117,6 +117,7 @@ export function sentinel2Images(folder: string): ProductImage[] | null {
     if (baseline) product.metadata.PROCESSING_BASELINE = baseline;
     if (info?.productUri) product.metadata.PRODUCT_URI = info.productUri;
     product.metadata.PRODUCT_TYPE = level === 'L2A' ? 'S2MSI2A' : 'S2MSI1C';
+    if (level) product.metadata.PROCESSING_LEVEL = level === 'L2A' ? 'Level-2A' : 'Level-1C';
     const quantification = info?.quantification ?? 10000;
     const number = baselineNumber(baseline);
     for (const { band } of files) {
