@@ -176,7 +176,7 @@ export async function expandInputs(inputs: string[], options: ResolveOptions = {
       }
       const files = await folderImages(input);
       if (files.length === 0) {
-        throw new AutocmError('the folder holds no .tif or .jp2 image', input);
+        throw new AutocmError('the folder holds no .tif image (nor .jp2 band file)', input);
       }
       refs.push(...groupFiles(files));
     } else if (/\.json$/i.test(input)) {
