@@ -5,16 +5,17 @@
 import { parseDateText } from '../dates.js';
 import type { ImageRef } from '../inputs.js';
 import { landsatImages } from './landsat-folder.js';
+import { planetImages } from './planet-order.js';
 import type { ProductImage } from './product-metadata.js';
 import { sentinel2Images } from './sentinel2-safe.js';
 
-const readers: ((folder: string) => ProductImage[] | null)[] = [sentinel2Images, landsatImages];
+const readers: ((folder: string) => ProductImage[] | null)[] = [sentinel2Images, landsatImages, planetImages];
 
 function toRef(image: ProductImage): ImageRef {
   const date = image.date ? parseDateText(image.date) : null;
   return {
     id: image.id,
-    files: image.files.map((f) => ({ path: f.path, band: f.band })),
+    files: image.files.map((f) => (f.band ? { path: f.path, band: f.band } : { path: f.path })),
     metadata: { ...image.product.metadata },
     product: image.product,
     date,
