@@ -153,7 +153,7 @@ export async function expandInputs(inputs: string[], options: ResolveOptions = {
   const refs: ImageRef[] = [];
   for (const input of inputs) {
     if (isUrl(input)) {
-      if (/\.json$/i.test(input.replace(/[?#].*$/, ''))) refs.push(...(await stacImageRefs(input, wantedBands(options), options.sensor ? getSensorProfile(options.sensor) : undefined)));
+      if (/\.json$/i.test(input.replace(/[?#].*$/, '')) || /\/(search|items)\/?(\?|$)/.test(input)) refs.push(...(await stacImageRefs(input, wantedBands(options), options.sensor ? getSensorProfile(options.sensor) : undefined)));
       else refs.push({ id: stemOf(input), files: [{ path: input }] });
       continue;
     }
