@@ -1,16 +1,23 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { productMaskFiles } from '../raster/products/product-masks.js';
 import { AutocmError } from '../util/errors.js';
 
 /**
  * Folders become their GeoTIFFs in name order; a folder of autocm outputs gives its
- * *_cloudmask.tif files (the masks as delivered), not the probabilities beside them.
+ * *_cloudmask.tif files (the masks as delivered), not the probabilities beside them. A product
+ * folder (Sentinel-2 L2A SAFE, Landsat C2, PlanetScope order) gives its product masks.
  */
 export async function expandFolders(paths: string[]): Promise<string[]> {
   const expanded: string[] = [];
   for (const path of paths) {
     if (!(await stat(path).catch(() => null))?.isDirectory()) {
       expanded.push(path);
+      continue;
+    }
+    const productMasks = await productMaskFiles(path);
+    if (productMasks) {
+      expanded.push(...productMasks);
       continue;
     }
     const tiffs = (await readdir(path)).filter((name) => /\.tiff?$/i.test(name)).sort();

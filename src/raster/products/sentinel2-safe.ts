@@ -126,9 +126,10 @@ export function sentinel2Images(folder: string): ProductImage[] | null {
       const offset = listedOffset ?? (number !== null && number >= 4 ? -1000 : 0);
       product.bandScaling[band] = { scale: 1 / quantification, offset: offset / quantification };
     }
-    const anyOffset = Object.values(product.bandScaling).some((s) => s.offset !== 0);
+    const offsets = [...new Set(Object.values(product.bandScaling).map((v) => Math.round(v.offset * quantification)))];
+    const dn = offsets.length === 1 ? (offsets[0] === 0 ? 'DN' : `(DN ${offsets[0] < 0 ? '-' : '+'} ${Math.abs(offsets[0])})`) : '(DN + per-band offset)';
     const from = info?.addOffsets.size ? `${level === 'L2A' ? 'BOA' : 'RADIO'}_ADD_OFFSET` : `baseline ${baseline ?? '?'}`;
-    product.scalingNote = `Sentinel-2 ${level ?? ''} baseline ${baseline ?? '?'} (${mtdName ?? 'no product metadata'}): reflectance = ${anyOffset ? '(DN + offset) / ' : 'DN / '}${quantification}${anyOffset ? ` (offset from ${from})` : ''}`;
+    product.scalingNote = `Sentinel-2 ${level ?? ''} baseline ${baseline ?? '?'} (${mtdName ?? 'no product metadata'}): reflectance = ${dn} / ${quantification}${dn === 'DN' ? '' : `, offset from ${from}`}`;
     product.mask = findMask(granule, level, number, tile?.maskFiles ?? new Map(), layout.root);
     const stem = splitBandFileName(basename(files[0].path))?.stem ?? basename(granule);
     return { id: stem, files, product, date: tile?.sensingTime ?? info?.startTime ?? null };

@@ -1,0 +1,25 @@
+/**
+ * The default masks of product folders for `evaluate` (and later `compare`): a Sentinel-2 L2A
+ * SAFE gives its SCL, a Landsat Collection 2 folder its QA_PIXEL, a PlanetScope order its UDM2.
+ * Sentinel-2 L1C masks (MSK_CLASSI, MSK_CLOUDS GML) are found and reported but cannot be scored yet.
+ */
+import { AutocmError } from '../../util/errors.js';
+import { productFolderRefs } from './product-folders.js';
+import type { ProductMaskFormat } from './product-metadata.js';
+
+/** Mask formats that evaluate reads (its own format names). */
+const scorable: ProductMaskFormat[] = ['scl', 'qa-pixel', 'udm2'];
+
+/** The mask files of a product folder, one per image, or null when the folder is not a product. */
+export async function productMaskFiles(folder: string): Promise<string[] | null> {
+  const refs = await productFolderRefs(folder);
+  if (!refs) return null;
+  return refs.map((ref) => {
+    const mask = ref.product?.mask;
+    if (!mask) throw new AutocmError(`${ref.product?.product ?? 'the product'} ${ref.id} has no product mask (SCL, QA_PIXEL or UDM2) to use as the default mask`, folder);
+    if (!scorable.includes(mask.format)) {
+      throw new AutocmError(`the product mask ${mask.format.toUpperCase()} of ${ref.id} cannot be scored yet (only ${scorable.join(', ')}): give a mask file instead`, mask.path);
+    }
+    return mask.path;
+  });
+}
