@@ -43,7 +43,8 @@ export interface DecodedImage {
   width: number;
   height: number;
   sampleType: SampleType;
-  data: TypedArray;
+  /** One array per component (OpenJPEG's interleaved output split band by band). */
+  bands: TypedArray[];
 }
 
 export function sampleTypeOfComponent(bits: number, signed: boolean): SampleType {
@@ -57,7 +58,7 @@ function describe(error: unknown): string {
   return 'OpenJPEG failed to decode the codestream';
 }
 
-/** Decodes a (JP2 or raw) codestream of one component at resolution `reduce`; `size` is the expected output size. */
+/** Decodes a (JP2 or raw) codestream at resolution `reduce`; `size` is the expected output size. */
 export async function decodeJ2k(codestream: Uint8Array, reduce: number, size: { width: number; height: number }): Promise<DecodedImage> {
   const module = await openJpeg();
   const decoder = new module.J2KDecoder();
@@ -70,18 +71,22 @@ export async function decodeJ2k(codestream: Uint8Array, reduce: number, size: { 
       throw new Error(`JPEG 2000 decoding failed: ${describe(error)}`);
     }
     const frame = decoder.getFrameInfo();
-    if (frame.componentCount !== 1) throw new Error(`expected one component per JPEG 2000 band file, found ${frame.componentCount}`);
     const sampleType = sampleTypeOfComponent(frame.bitsPerSample, frame.isSigned);
     const decoded = decoder.getDecodedBuffer();
     const bytesPerSample = frame.bitsPerSample <= 8 ? 1 : 2;
-    const expected = size.width * size.height * bytesPerSample;
-    if (decoded.length !== expected) {
-      throw new Error(`JPEG 2000 decoding gave ${decoded.length} bytes, expected ${size.width} x ${size.height} samples (truncated or corrupt codestream)`);
+    const count = frame.componentCount;
+    const pixels = size.width * size.height;
+    if (decoded.length !== pixels * count * bytesPerSample) {
+      throw new Error(`JPEG 2000 decoding gave ${decoded.length} bytes, expected ${size.width} x ${size.height} x ${count} samples (truncated or corrupt codestream)`);
     }
     const copy = decoded.slice();
-    const data: TypedArray =
+    const all: TypedArray =
       sampleType === 'uint8' ? copy : sampleType === 'int8' ? new Int8Array(copy.buffer) : sampleType === 'int16' ? new Int16Array(copy.buffer) : new Uint16Array(copy.buffer);
-    return { width: size.width, height: size.height, sampleType, data };
+    if (count === 1) return { width: size.width, height: size.height, sampleType, bands: [all] };
+    const Type = all.constructor as new (n: number) => TypedArray;
+    const bands = Array.from({ length: count }, () => new Type(pixels));
+    for (let i = 0, k = 0; i < pixels; i++) for (let c = 0; c < count; c++, k++) bands[c][i] = all[k];
+    return { width: size.width, height: size.height, sampleType, bands };
   } finally {
     decoder.delete();
   }

@@ -1,5 +1,5 @@
 /**
- * A JPEG 2000 band file (.jp2 / .j2k) as a RasterSource. A window is decoded from the tiles it
+ * A JPEG 2000 file (.jp2 / .j2k: one band, or up to 4 components on one grid, as MSK_CLASSI) as a RasterSource. A window is decoded from the tiles it
  * touches only (a sub-codestream of those tiles, see j2k-codestream.ts), at the resolution level
  * asked for (overviews are the codestream's resolution levels); decoded tiles are kept in a small
  * cache bounded in bytes, so predict's overlapping windows do not decode a tile twice and memory
@@ -22,7 +22,8 @@ interface DecodedTile {
   y0: number;
   width: number;
   height: number;
-  data: TypedArray;
+  /** One array per component. */
+  bands: TypedArray[];
 }
 
 function messageOf(error: unknown): string {
@@ -54,12 +55,13 @@ class Jp2Source implements RasterSource {
   };
 
   private remember(key: string, tile: DecodedTile): void {
+    const bytes = (t: DecodedTile) => t.bands.reduce((sum, b) => sum + b.byteLength, 0);
     this.cache.set(key, tile);
-    this.cachedBytes += tile.data.byteLength;
+    this.cachedBytes += bytes(tile);
     for (const [oldKey, old] of this.cache) {
       if (this.cachedBytes <= CACHE_BYTES || oldKey === key) break;
       this.cache.delete(oldKey);
-      this.cachedBytes -= old.data.byteLength;
+      this.cachedBytes -= bytes(old);
     }
   }
 
@@ -94,18 +96,21 @@ class Jp2Source implements RasterSource {
         const w = atLevel(t.x1, r) - x0;
         const h = atLevel(t.y1, r) - y0;
         if (w <= 0 || h <= 0) continue;
-        const Type = decoded.data.constructor as new (n: number) => TypedArray;
-        const data = new Type(w * h);
-        for (let row = 0; row < h; row++) {
-          const from = (y0 - by0 + row) * width + (x0 - bx0);
-          data.set(decoded.data.subarray(from, from + w), row * w);
-        }
-        this.remember(`${r}:${ty * header.tilesAcross + tx}`, { x0, y0, width: w, height: h, data });
+        const bands = decoded.bands.map((band) => {
+          const Type = band.constructor as new (n: number) => TypedArray;
+          const data = new Type(w * h);
+          for (let row = 0; row < h; row++) {
+            const from = (y0 - by0 + row) * width + (x0 - bx0);
+            data.set(band.subarray(from, from + w), row * w);
+          }
+          return data;
+        });
+        this.remember(`${r}:${ty * header.tilesAcross + tx}`, { x0, y0, width: w, height: h, bands });
       }
     }
   }
 
-  private async readBand(window: Window, r: number): Promise<TypedArray> {
+  private async readBands(window: Window, r: number, wanted: number[]): Promise<TypedArray[]> {
     const { header } = this.index;
     const ox = atLevel(header.x0, r);
     const oy = atLevel(header.y0, r);
@@ -128,8 +133,9 @@ class Jp2Source implements RasterSource {
       );
     }
     const Type = sampleTypeOfComponent(header.components[0].bits, header.components[0].signed);
-    const out: TypedArray =
+    const make = (): TypedArray =>
       Type === 'uint8' ? new Uint8Array(window.width * window.height) : Type === 'int8' ? new Int8Array(window.width * window.height) : Type === 'int16' ? new Int16Array(window.width * window.height) : new Uint16Array(window.width * window.height);
+    const out = wanted.map(make);
     for (let ty = tiles.ty0; ty <= tiles.ty1; ty++) {
       for (let tx = tiles.tx0; tx <= tiles.tx1; tx++) {
         const tile = this.recall(key(tx, ty));
@@ -140,7 +146,7 @@ class Jp2Source implements RasterSource {
         const cy1 = Math.min(tile.y0 + tile.height, wy0 + window.height);
         for (let y = cy0; y < cy1; y++) {
           const from = (y - tile.y0) * tile.width + (cx0 - tile.x0);
-          out.set(tile.data.subarray(from, from + (cx1 - cx0)), (y - wy0) * window.width + (cx0 - wx0));
+          wanted.forEach((band, k) => out[k].set(tile.bands[band].subarray(from, from + (cx1 - cx0)), (y - wy0) * window.width + (cx0 - wx0)));
         }
       }
     }
@@ -158,14 +164,14 @@ class Jp2Source implements RasterSource {
     if (![x, y, width, height].every(Number.isInteger) || x < 0 || y < 0 || width <= 0 || height <= 0 || x + width > size.width || y + height > size.height) {
       throw new AutocmError(`window x=${x} y=${y} ${width}x${height} is outside the ${size.width}x${size.height} image (level ${level})`, source);
     }
-    for (const band of options.bands ?? [0]) {
-      if (band !== 0) throw new AutocmError(`band index ${band} out of range (the file has 1 band)`, source);
+    const wanted = options.bands ?? Array.from({ length: this.info.bandCount }, (_, b) => b);
+    for (const band of wanted) {
+      if (!Number.isInteger(band) || band < 0 || band >= this.info.bandCount) throw new AutocmError(`band index ${band} out of range (the file has ${this.info.bandCount} bands)`, source);
     }
-    const task = this.queue.then(() => this.readBand(window, level));
+    const task = this.queue.then(() => this.readBands(window, level, wanted));
     this.queue = task.catch(() => undefined);
     try {
-      const data = await task;
-      return { window: { ...window }, bands: (options.bands ?? [0]).map(() => data) };
+      return { window: { ...window }, bands: await task };
     } catch (error) {
       if (isAutocmError(error)) throw error;
       throw new AutocmError(`corrupt JPEG 2000 data: cannot decode window x=${x} y=${y} ${width}x${height} (${messageOf(error)})`, source);
@@ -205,7 +211,8 @@ export async function openJp2(path: string): Promise<RasterSource> {
     const index = await indexCodestream(read, layout.codestreamOffset, layout.codestreamLength);
     const { header } = index;
     const component = header.components[0];
-    if (header.components.length !== 1) throw new AutocmError(`a JPEG 2000 band file must hold one component, found ${header.components.length}`, path);
+    const sameGrid = header.components.every((c) => c.dx === component.dx && c.dy === component.dy && c.bits === component.bits && c.signed === component.signed);
+    if (header.components.length > 4 || !sameGrid || component.dx !== 1 || component.dy !== 1) throw new AutocmError(`unsupported JPEG 2000 layout: ${header.components.length} components of different sizes or depths`, path);
     if (component.bits > 16) throw new AutocmError(`unsupported JPEG 2000 sample depth (${component.bits} bits)`, path);
     const width = header.x1 - header.x0;
     const height = header.y1 - header.y0;
@@ -221,11 +228,11 @@ export async function openJp2(path: string): Promise<RasterSource> {
       source: path,
       width,
       height,
-      bandCount: 1,
+      bandCount: header.components.length,
       sampleType: sampleTypeOfComponent(component.bits, component.signed),
       nodata: null,
-      bandDescriptions: [''],
-      bandMetadata: [{}],
+      bandDescriptions: header.components.map(() => ''),
+      bandMetadata: header.components.map(() => ({})),
       blockWidth: Math.min(header.tileWidth, width),
       blockHeight: Math.min(header.tileHeight, height),
       tiled: header.tilesAcross * header.tilesDown > 1,

