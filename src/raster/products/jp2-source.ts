@@ -74,8 +74,9 @@ class Jp2Source implements RasterSource {
     return tile;
   }
 
-  /** Decodes the block of tiles b at level r and caches each tile of it. */
-  private async decodeBlock(b: { tx0: number; ty0: number; tx1: number; ty1: number }, r: number): Promise<void> {
+  /** Decodes the block of tiles b at level r, caches each tile of it and returns them by key (a window larger than the cache still gets every tile). */
+  private async decodeBlock(b: { tx0: number; ty0: number; tx1: number; ty1: number }, r: number): Promise<Map<string, DecodedTile>> {
+    const decodedTiles = new Map<string, DecodedTile>();
     const { header } = this.index;
     const whole = !header.windowable || header.tilesAcross * header.tilesDown === 1;
     const block = whole ? { tx0: 0, ty0: 0, tx1: header.tilesAcross - 1, ty1: header.tilesDown - 1 } : b;
@@ -105,9 +106,12 @@ class Jp2Source implements RasterSource {
           }
           return data;
         });
-        this.remember(`${r}:${ty * header.tilesAcross + tx}`, { x0, y0, width: w, height: h, bands });
+        const tile = { x0, y0, width: w, height: h, bands };
+        decodedTiles.set(`${r}:${ty * header.tilesAcross + tx}`, tile);
+        this.remember(`${r}:${ty * header.tilesAcross + tx}`, tile);
       }
     }
+    return decodedTiles;
   }
 
   private async readBands(window: Window, r: number, wanted: number[]): Promise<TypedArray[]> {
@@ -120,9 +124,18 @@ class Jp2Source implements RasterSource {
     const tiles = tilesCovering(header, wx0 * scale, wy0 * scale, (wx0 + window.width) * scale, (wy0 + window.height) * scale);
     const key = (tx: number, ty: number) => `${r}:${ty * header.tilesAcross + tx}`;
     const missing: { tx: number; ty: number }[] = [];
-    for (let ty = tiles.ty0; ty <= tiles.ty1; ty++) for (let tx = tiles.tx0; tx <= tiles.tx1; tx++) if (!this.cache.has(key(tx, ty))) missing.push({ tx, ty });
+    // Tiles of this window already decoded are held here, so decoding the others cannot evict them.
+    const held = new Map<string, DecodedTile>();
+    for (let ty = tiles.ty0; ty <= tiles.ty1; ty++) {
+      for (let tx = tiles.tx0; tx <= tiles.tx1; tx++) {
+        const tile = this.recall(key(tx, ty));
+        if (tile) held.set(key(tx, ty), tile);
+        else missing.push({ tx, ty });
+      }
+    }
+    let fresh = new Map<string, DecodedTile>();
     if (missing.length > 0) {
-      await this.decodeBlock(
+      fresh = await this.decodeBlock(
         {
           tx0: Math.min(...missing.map((m) => m.tx)),
           ty0: Math.min(...missing.map((m) => m.ty)),
@@ -138,7 +151,7 @@ class Jp2Source implements RasterSource {
     const out = wanted.map(make);
     for (let ty = tiles.ty0; ty <= tiles.ty1; ty++) {
       for (let tx = tiles.tx0; tx <= tiles.tx1; tx++) {
-        const tile = this.recall(key(tx, ty));
+        const tile = fresh.get(key(tx, ty)) ?? held.get(key(tx, ty));
         if (!tile) throw new Error(`tile ${ty * header.tilesAcross + tx} was not decoded`);
         const cx0 = Math.max(tile.x0, wx0);
         const cx1 = Math.min(tile.x0 + tile.width, wx0 + window.width);
