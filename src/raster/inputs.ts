@@ -18,7 +18,7 @@ import { imageDate, type DateSource } from './dates.js';
 import { openRaster } from './open.js';
 import { imageBandScaling, type ImageBand } from './reflectance.js';
 import { chooseSensor, findBand, getSensorProfile, type SensorBand, type SensorProfile } from './sensors.js';
-import { productFolderRefs } from './products/product-folders.js';
+import { productArchiveRefs, productFolderRefs } from './products/product-folders.js';
 import type { ProductMetadata } from './products/product-metadata.js';
 import { stacImageRefs } from './stac.js';
 import type { RasterInfo, RasterSource } from './types.js';
@@ -179,6 +179,10 @@ export async function expandInputs(inputs: string[], options: ResolveOptions = {
         throw new AutocmError('the folder holds no .tif image (nor .jp2 band file)', input);
       }
       refs.push(...groupFiles(files));
+    } else if (/\.tar$/i.test(input)) {
+      const archived = productArchiveRefs(input);
+      if (!archived) throw new AutocmError('the tar archive holds no Landsat product (no *_MTL.txt, .xml or .json naming band files)', input);
+      refs.push(...archived);
     } else if (/\.json$/i.test(input)) {
       refs.push(...(await stacImageRefs(input, wantedBands(options), options.sensor ? getSensorProfile(options.sensor) : undefined)));
     } else if (/\.(txt|lst|list)$/i.test(input)) {

@@ -3,6 +3,7 @@ import { open as openFile, stat, type FileHandle } from 'node:fs/promises';
 import { fromFile, fromUrl, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { AutocmError, isAutocmError } from '../util/errors.js';
 import { isJpeg2000Path, openJp2 } from './products/jp2-source.js';
+import { isTarMemberPath, openTarMemberTiff } from './products/tar-geotiff.js';
 import { epsgOf, parseGeoKeys } from './tiff-geokeys.js';
 import {
   compressionName,
@@ -98,6 +99,7 @@ async function diagnoseUrl(url: string, signal?: AbortSignal): Promise<string | 
 }
 
 async function openTiff(source: string, signal?: AbortSignal): Promise<{ tiff: GeoTIFF; fileSize: number | null }> {
+  if (isTarMemberPath(source)) return openTarMemberTiff(source, signal);
   if (isUrl(source)) {
     try {
       return { tiff: await fromUrl(source, { allowFullFile: false }, signal), fileSize: null };

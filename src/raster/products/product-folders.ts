@@ -1,10 +1,11 @@
 /**
  * A folder that is a product (Sentinel-2 SAFE / granule / IMG_DATA, Landsat Collection 2,
- * PlanetScope order) -> image references with their product metadata; null for a plain folder.
+ * PlanetScope order), or a Landsat .tar -> image references with their product metadata; null for
+ * a plain folder.
  */
 import { parseDateText } from '../dates.js';
 import type { ImageRef } from '../inputs.js';
-import { landsatImages } from './landsat-folder.js';
+import { landsatImages, landsatTarImages } from './landsat-folder.js';
 import { planetImages } from './planet-order.js';
 import type { ProductImage } from './product-metadata.js';
 import { sentinel2Images } from './sentinel2-safe.js';
@@ -29,4 +30,9 @@ export async function productFolderRefs(folder: string): Promise<ImageRef[] | nu
     if (images) return images.map(toRef);
   }
   return null;
+}
+
+/** A product archive (a Landsat .tar) -> image references read in place, or null when it holds no product. */
+export function productArchiveRefs(archive: string): ImageRef[] | null {
+  return landsatTarImages(archive)?.map(toRef) ?? null;
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +100,29 @@ describe('Landsat Collection 2 folders', () => {
     assert.ok(Math.abs(image!.bands[0].scale - 2e-5 / sine) < 1e-15);
     assert.ok(Math.abs(image!.bands[0].offset + 0.1 / sine) < 1e-12);
     assert.match(image!.scalingNote, /sin\(sun elevation 27\.19457362\)/);
+  });
+
+  test('the .tar as USGS delivers it is read in place: same bands, scaling and QA_PIXEL as the extracted folder', async () => {
+    const dir = await folderWith('totar', { file: `${L2_PRODUCT}_MTL.txt`, text: mtlText(level2Groups()) }, L2_PRODUCT, 'SR_');
+    const archive = join(workDir, `${L2_PRODUCT}.tar`);
+    execFileSync('tar', ['cf', archive, '-C', dir, '.']);
+    const [ref] = await expandInputs([archive]);
+    assert.ok(ref.files[0].path.startsWith(`/vsitar/${archive}/`));
+    const { image } = await inspectImage(ref);
+    assert.ok(image);
+    assert.equal(image.sensor.id, 'landsat89-l2');
+    assert.deepEqual(image.bands.map((b) => [b.scale, b.offset]), new Array(7).fill([2.75e-5, -0.2]));
+    assert.match(image.product?.mask?.path ?? '', /^\/vsitar\/.*_QA_PIXEL\.TIF$/);
+    const source = await image.open();
+    try {
+      const { bands } = await source.readWindow({ x: 0, y: 0, width: 16, height: 16 });
+      assert.deepEqual([bands[0][0], bands[6][255]], [8100, 8700 + 255]);
+    } finally {
+      await source.close();
+    }
+    const empty = join(workDir, 'empty.tar');
+    execFileSync('tar', ['cf', empty, '-C', dir, `${L2_PRODUCT}_SR_B1.TIF`]);
+    await assert.rejects(expandInputs([empty]), (e: unknown) => e instanceof AutocmError && /empty\.tar: the tar archive holds no Landsat product/.test(e.message));
   });
 
   test('an MTL whose band files are absent: one error naming the missing file', async () => {
