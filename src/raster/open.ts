@@ -3,6 +3,7 @@ import { open as openFile, stat, type FileHandle } from 'node:fs/promises';
 import { fromFile, fromUrl, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { AutocmError, isAutocmError } from '../util/errors.js';
 import { isJpeg2000Path, openJp2 } from './products/jp2-source.js';
+import { isGmlMaskPath, openGmlMask } from './products/sentinel2-gml-mask.js';
 import { isTarMemberPath, openTarMemberTiff } from './products/tar-geotiff.js';
 import { epsgOf, parseGeoKeys } from './tiff-geokeys.js';
 import {
@@ -290,6 +291,7 @@ class GeoTiffSource implements RasterSource {
  * image directories are read here; pixels are fetched per window by readWindow.
  */
 export async function openRaster(source: string, options: { signal?: AbortSignal } = {}): Promise<RasterSource> {
+  if (isGmlMaskPath(source)) return openGmlMask(source);
   if (isJpeg2000Path(source)) {
     if (isUrl(source)) throw new AutocmError('JPEG 2000 is read from local files only: download it first', source);
     return openJp2(source);

