@@ -271,7 +271,7 @@ export function registerInfo(program: Command): void {
   program
     .command('info')
     .description('describe images or a time series: sensor, size, CRS, pixel size, bands, dates, nodata fraction, value range per band')
-    .argument('<inputs...>', 'GeoTIFF files, folders, globs, list files (.txt) or STAC ItemCollection JSON (path or URL)')
+    .argument('<inputs...>', 'GeoTIFF or JPEG 2000 files, folders, globs, list files (.txt), products (Sentinel-2 SAFE, Landsat C2 folder or .tar, PlanetScope order) or STAC (ItemCollection JSON or API search URL, paged)')
     .option('--json', 'machine-readable output')
     .option('--sensor <name>', 'sensor profile id or JSON profile file (default: detected)')
     .option('--bands <list>', 'bands to take from per-band files and STAC assets, comma-separated (e.g. B02,B03,B04,B08 or blue,green,red,nir)')
