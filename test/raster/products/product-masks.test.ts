@@ -122,3 +122,23 @@ test('an L1C SAFE before 04.00 as --ref: MSK_CLOUDS GML polygons rasterised on t
     await source.close();
   }
 });
+
+test('evaluate --ref with a STAC ItemCollection: the scl / qa_pixel / udm2 asset of each item, relative hrefs resolved', async () => {
+  const dir = join(workDir, 'stac');
+  mkdirSync(dir);
+  const item = (id: string, assets: Record<string, unknown>) => ({ type: 'Feature', id, properties: { datetime: '2023-06-11T10:20:00Z', 'view:sun_elevation': 55 }, geometry: null, links: [], assets });
+  const tif = { type: 'image/tiff; application=geotiff' };
+  writeFileSync(
+    join(dir, 'items.json'),
+    JSON.stringify({
+      type: 'FeatureCollection',
+      features: [
+        item('s2', { red: { href: 'B04.tif', ...tif }, scl: { href: 'masks/SCL.tif', ...tif } }),
+        item('ls', { red: { href: 'SR_B4.TIF', ...tif }, qa_pixel: { href: 'QA_PIXEL.TIF', ...tif } }),
+      ],
+    }),
+  );
+  assert.deepEqual(await expandFolders([join(dir, 'items.json')]), [join(dir, 'masks', 'SCL.tif'), join(dir, 'QA_PIXEL.TIF')]);
+  writeFileSync(join(dir, 'nomask.json'), JSON.stringify({ type: 'FeatureCollection', features: [item('bare', { red: { href: 'B04.tif', ...tif } })] }));
+  await assert.rejects(expandFolders([join(dir, 'nomask.json')]), /nomask\.json: STAC item bare has no scl, qa_pixel or udm2 asset/);
+});
