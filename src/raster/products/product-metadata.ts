@@ -28,7 +28,7 @@ export interface ProductMetadata {
   sunZenith: number | null;
   sunAzimuth: number | null;
   /** Sun angle grids where the product has them (Sentinel-2: 5 km nodes over the tile), degrees. */
-  sunGrids?: { zenith: AngleGridValues; azimuth: AngleGridValues } | null;
+  sunGrids?: { zenith: AngleGridValues; azimuth: AngleGridValues; /** Map coordinates of node (0, 0): the tile's upper-left corner. */ originX: number; originY: number } | null;
   /** Scene cloud cover in percent as the provider reports it, or null. */
   cloudCover: number | null;
   /** Metadata items for scaling and sensor detection (PROCESSING_BASELINE, ...): merged into the image's metadata. */

@@ -112,7 +112,9 @@ export function sentinel2Images(folder: string): ProductImage[] | null {
     product.files = [productFile, existsSync(tileFile) ? tileFile : null].filter((f): f is string => f !== null);
     product.sunZenith = tile?.meanSunZenith ?? null;
     product.sunAzimuth = tile?.meanSunAzimuth ?? null;
-    product.sunGrids = tile?.sunZenithGrid && tile.sunAzimuthGrid ? { zenith: tile.sunZenithGrid, azimuth: tile.sunAzimuthGrid } : null;
+    const corner = tile?.geoposition.get(10) ?? tile?.geoposition.get(20) ?? tile?.geoposition.get(60);
+    product.sunGrids =
+      tile?.sunZenithGrid && tile.sunAzimuthGrid && corner ? { zenith: tile.sunZenithGrid, azimuth: tile.sunAzimuthGrid, originX: corner.ulx, originY: corner.uly } : null;
     product.cloudCover = tile?.cloudCover ?? info?.cloudCover ?? null;
     if (baseline) product.metadata.PROCESSING_BASELINE = baseline;
     if (info?.productUri) product.metadata.PRODUCT_URI = info.productUri;
