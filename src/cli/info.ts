@@ -4,6 +4,7 @@ import { expandInputs, inspectImage, type InspectedImage } from '../raster/input
 import { byAcquisitionTime, commonWindow, stackBands } from '../raster/stack.js';
 import { openRaster } from '../raster/open.js';
 import { combineBandFiles } from '../raster/band-files.js';
+import type { ProductMetadata } from '../raster/products/product-metadata.js';
 import type { RasterSource } from '../raster/types.js';
 import { isAutocmError } from '../util/errors.js';
 import { progressBar } from '../util/progress.js';
@@ -57,6 +58,21 @@ export interface ImageReport {
   droppedBands: string[];
   compression: string;
   overviews: number;
+  /** What a product reader found (Sentinel-2 SAFE, Landsat C2, PlanetScope, STAC), or null for plain files. */
+  product: ProductReport | null;
+}
+
+export interface ProductReport {
+  product: string;
+  /** Processing baseline, collection or product version. */
+  version: string | null;
+  sunZenith: number | null;
+  sunAzimuth: number | null;
+  /** Nodes of the sun angle grid (rows x columns), when the product has one. */
+  sunGrid: [number, number] | null;
+  cloudCover: number | null;
+  defaultMask: { path: string; format: string } | null;
+  metadataFiles: string[];
 }
 
 export interface StackReport {
@@ -137,7 +153,33 @@ async function describeImage(inspected: InspectedImage, quiet: boolean): Promise
     droppedBands: image?.droppedBands ?? [],
     compression: info.compression,
     overviews: info.overviews.length,
+    product: productReport(image?.product ?? inspected.ref.product ?? null),
   };
+}
+
+function productReport(product: ProductMetadata | null): ProductReport | null {
+  if (!product) return null;
+  const grid = product.sunGrids?.zenith.values;
+  return {
+    product: product.product,
+    version: product.version,
+    sunZenith: product.sunZenith,
+    sunAzimuth: product.sunAzimuth,
+    sunGrid: grid && grid.length > 0 ? [grid.length, grid[0].length] : null,
+    cloudCover: product.cloudCover,
+    defaultMask: product.mask ? { path: product.mask.path, format: product.mask.format } : null,
+    metadataFiles: product.files,
+  };
+}
+
+function productLines(p: ProductReport): string[] {
+  const versionName = /Sentinel-2/.test(p.product) ? 'baseline' : /Landsat/.test(p.product) ? 'collection' : 'version';
+  const angle = (v: number | null) => (v === null ? '?' : `${Number(v.toFixed(3))} deg`);
+  const lines = [`  product     ${p.product}${p.version ? `, ${versionName} ${p.version}` : ''}`];
+  if (p.sunZenith !== null || p.sunAzimuth !== null) lines.push(`  sun         zenith ${angle(p.sunZenith)}, azimuth ${angle(p.sunAzimuth)}${p.sunGrid ? ` (and a ${p.sunGrid[0]} x ${p.sunGrid[1]} angle grid)` : ''}`);
+  if (p.cloudCover !== null) lines.push(`  cloud cover ${p.cloudCover} % (from the product metadata)`);
+  lines.push(`  mask        ${p.defaultMask ? `${p.defaultMask.path} (${p.defaultMask.format}): the default mask of evaluate` : 'none found in the product'}`);
+  return lines;
 }
 
 /** The stack the images would form, or why they do not form one. */
@@ -186,6 +228,7 @@ function imageText(r: ImageReport): string {
     `  date        ${r.date ?? 'unknown'} (${r.dateSource})`,
     `  nodata      ${r.nodata ?? 'none'}, ${(100 * r.nodataFraction).toFixed(2)} % of pixels${r.nonFiniteCount > 0 ? `; ${r.nonFiniteCount} NaN/Inf values` : ''}`,
   ];
+  if (r.product) lines.push(...productLines(r.product));
   if (r.scaling) lines.push(`  scaling     ${r.scaling}`);
   if (r.droppedBands.length > 0) lines.push(`  left out    ${r.droppedBands.join(', ')} (other grid)`);
   lines.push(`  bands (${r.statisticsFrom}):`);
@@ -228,7 +271,7 @@ export function registerInfo(program: Command): void {
   program
     .command('info')
     .description('describe images or a time series: sensor, size, CRS, pixel size, bands, dates, nodata fraction, value range per band')
-    .argument('<inputs...>', 'GeoTIFF files, folders, globs, list files (.txt) or STAC ItemCollection JSON (path or URL)')
+    .argument('<inputs...>', 'GeoTIFF or JPEG 2000 files, folders, globs, list files (.txt), products (Sentinel-2 SAFE, Landsat C2 folder or .tar, PlanetScope order) or STAC (ItemCollection JSON or API search URL, paged)')
     .option('--json', 'machine-readable output')
     .option('--sensor <name>', 'sensor profile id or JSON profile file (default: detected)')
     .option('--bands <list>', 'bands to take from per-band files and STAC assets, comma-separated (e.g. B02,B03,B04,B08 or blue,green,red,nir)')

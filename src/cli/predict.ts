@@ -21,7 +21,7 @@ export function registerPredict(program: Command): void {
   const command = program
     .command('predict')
     .description('Cloud probability and cloud mask COGs on the grid of each input image (<stem>_cloudprob.tif, <stem>_cloudmask.tif)')
-    .argument('<input...>', 'images: GeoTIFF files, folders, globs, list files, or a STAC ItemCollection')
+    .argument('<input...>', 'images: GeoTIFF or JPEG 2000 files, folders, globs, list files, products (Sentinel-2 SAFE, Landsat C2 folder or .tar, PlanetScope order), or STAC (ItemCollection or API search URL)')
     .requiredOption('-o, --output <dir>', 'output folder (created if missing)')
     .option('--model <file>', 'model weights (.safetensors); default: models/autocm-default.safetensors shipped with autocm');
   addMaskOptions(command)

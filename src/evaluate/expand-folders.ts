@@ -1,16 +1,24 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isStacLocation, productMaskFiles, stacMaskFiles } from '../raster/products/product-masks.js';
 import { AutocmError } from '../util/errors.js';
 
 /**
  * Folders become their GeoTIFFs in name order; a folder of autocm outputs gives its
- * *_cloudmask.tif files (the masks as delivered), not the probabilities beside them.
+ * *_cloudmask.tif files (the masks as delivered), not the probabilities beside them. A product
+ * folder (Sentinel-2 SAFE, Landsat C2, PlanetScope order) gives its product masks, and STAC
+ * (ItemCollection or API search, paged) the scl / qa_pixel / udm2 asset of each item.
  */
 export async function expandFolders(paths: string[]): Promise<string[]> {
   const expanded: string[] = [];
   for (const path of paths) {
     if (!(await stat(path).catch(() => null))?.isDirectory()) {
-      expanded.push(path);
+      expanded.push(...(isStacLocation(path) ? await stacMaskFiles(path) : [path]));
+      continue;
+    }
+    const productMasks = await productMaskFiles(path);
+    if (productMasks) {
+      expanded.push(...productMasks);
       continue;
     }
     const tiffs = (await readdir(path)).filter((name) => /\.tiff?$/i.test(name)).sort();

@@ -15,7 +15,7 @@ const PLAIN_VALUES = new Set([0, 1, 2, 255]);
 
 function nameTokens(path: string): string[] {
   return basename(path)
-    .replace(/\.(tiff?|vrt)$/i, '')
+    .replace(/\.(tiff?|vrt|jp2)$/i, '')
     .toLowerCase()
     .split(/[_.\-\s]+/);
 }
@@ -35,6 +35,7 @@ export function detectMaskFormat(path: string, info: Pick<RasterInfo, 'bandCount
   if (last === 'cloudprob') return 'autocm-prob';
   if (last === 'cloudmask') return 'autocm-mask';
   if (info.bandCount === 8) return 'udm2';
+  if (info.bandCount === 3 && has('msk') && has('classi')) return 'msk-classi';
   const ambiguous = (why: string) =>
     new AutocmError(`cannot tell the mask format (${why}); give --ref-format (or --pred-format) with one of: ${supportedFormatsText()}`, path);
   if (info.bandCount !== 1) throw ambiguous(`${info.bandCount} bands`);

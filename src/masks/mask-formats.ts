@@ -17,6 +17,7 @@
  *   p >= threshold (0.5 by default).
  */
 import type { RasterInfo, TypedArray } from '../raster/types.js';
+import { mskClassiClasses } from '../raster/products/sentinel2-masks.js';
 import { CLEAR, CLOUD, NODATA, SHADOW, type DecodedMask } from './mask-classes.js';
 
 export const MASK_FORMATS = [
@@ -26,6 +27,7 @@ export const MASK_FORMATS = [
   'udm2',
   'qa-pixel',
   'scl',
+  'msk-classi',
   'fmask',
   's2cloudless',
   's2cloudless-100',
@@ -40,6 +42,7 @@ export const MASK_FORMAT_DESCRIPTIONS: Record<MaskFormat, string> = {
   udm2: 'Planet UDM2, 8 bands (clear, snow, shadow, light haze, heavy haze, cloud, confidence, udm1)',
   'qa-pixel': 'Landsat Collection 2 QA_PIXEL bits (uint16)',
   scl: 'Sentinel-2 Sen2Cor scene classification (SCL) classes 0-11',
+  'msk-classi': 'Sentinel-2 L1C MSK_CLASSI (3 bands: opaque cloud, cirrus, snow; cloud = opaque or cirrus)',
   fmask: 'Fmask/CFmask classes (0 land, 1 water, 2 shadow, 3 snow, 4 cloud, 255 fill)',
   s2cloudless: 's2cloudless probability, float 0-1',
   's2cloudless-100': 's2cloudless probability, integer 0-100',
@@ -85,7 +88,7 @@ export function formatHasShadow(format: MaskFormat, info?: Pick<RasterInfo, 'met
 
 /** Band indices (0-based) a decoder reads. */
 export function bandsNeeded(format: MaskFormat): number[] {
-  return format === 'udm2' ? [0, 1, 2, 3, 4, 5, 6, 7] : [0];
+  return format === 'udm2' ? [0, 1, 2, 3, 4, 5, 6, 7] : format === 'msk-classi' ? [0, 1, 2] : [0];
 }
 
 export interface DecodeOptions {
@@ -136,6 +139,11 @@ export function decodeMask(
         const v = b[i]!;
         classes[i] = isNodata(v) ? NODATA : sclClass(v);
       }
+      return { width, height, classes };
+    }
+    case 'msk-classi': {
+      const decoded = mskClassiClasses(bands[0]!, bands[1]!, bands[2]!);
+      for (let i = 0; i < n; i++) classes[i] = decoded[i] === 1 ? CLOUD : CLEAR;
       return { width, height, classes };
     }
     case 'fmask': {

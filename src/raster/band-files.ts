@@ -11,9 +11,9 @@ export interface BandFile {
   source: RasterSource;
 }
 
-/** `LC09_..._SR_B4.TIF` -> { stem: 'LC09_...', band: 'SR_B4' }; `T33UUU_..._B8A_20m.tif` -> band 'B8A'. Null for other names. */
+/** `LC09_..._SR_B4.TIF` -> { stem: 'LC09_...', band: 'SR_B4' }; `T33UUU_..._B8A_20m.tif` (or .jp2) -> band 'B8A'. Null for other names. */
 export function splitBandFileName(fileName: string): { stem: string; band: string } | null {
-  const match = /^(.+?)_((?:SR_|ST_)?B(?:\d{1,2}|8A))(?:_[126]0m)?\.tiff?$/i.exec(fileName);
+  const match = /^(.+?)_((?:SR_|ST_)?B(?:\d{1,2}|8A))(?:_[126]0m)?\.(?:tiff?|jp2)$/i.exec(fileName);
   return match ? { stem: match[1], band: match[2].toUpperCase() } : null;
 }
 

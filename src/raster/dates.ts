@@ -3,7 +3,7 @@
  * from product names (Planet, Sentinel-2, Landsat) and plain `img_YYYYMMDD*` names, and last from
  * the TIFF DateTime tag (often the processing time, hence last). Dates without a zone are UTC.
  */
-export type DateSource = 'stac' | 'tiff-tag' | 'file-name' | 'none';
+export type DateSource = 'stac' | 'product-metadata' | 'tiff-tag' | 'file-name' | 'none';
 
 function utc(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): Date | null {
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));

@@ -18,6 +18,8 @@ import { imageDate, type DateSource } from './dates.js';
 import { openRaster } from './open.js';
 import { imageBandScaling, type ImageBand } from './reflectance.js';
 import { chooseSensor, findBand, getSensorProfile, type SensorBand, type SensorProfile } from './sensors.js';
+import { productArchiveRefs, productFolderRefs } from './products/product-folders.js';
+import type { ProductMetadata } from './products/product-metadata.js';
 import { stacImageRefs } from './stac.js';
 import type { RasterInfo, RasterSource } from './types.js';
 
@@ -33,6 +35,10 @@ export interface ImageRef {
   /** Extra metadata for sensor detection (STAC item id, platform...). */
   metadata?: Record<string, string>;
   extraNames?: string[];
+  /** What a product reader (Sentinel-2 SAFE, Landsat C2, PlanetScope, STAC) found: sun angles, scaling, product mask. */
+  product?: ProductMetadata;
+  /** The date came from product metadata (not STAC). */
+  fromProduct?: boolean;
 }
 
 export interface StackImage {
@@ -59,6 +65,8 @@ export interface StackImage {
   info: RasterInfo;
   /** Effective nodata: the file's, else the profile's default. */
   nodata: number | null;
+  /** Product metadata (sun angles, baseline or collection, default mask) when a product reader found the image. */
+  product: ProductMetadata | null;
   /** Top-left of the stack's common window inside this image (0, 0 outside a stack). */
   offset: { x: number; y: number };
   open(): Promise<RasterSource>;
@@ -71,7 +79,8 @@ export interface ResolveOptions {
   bands?: string[];
 }
 
-const tiffName = /\.tiff?$/i;
+/** Images a folder may hold: GeoTIFFs, and JPEG 2000 band files (Sentinel-2 IMG_DATA). */
+const imageName = /\.(tiff?|jp2)$/i;
 const excludedStem = /^mask_|_cloudmask$|_cloudprob$/i;
 const globChars = /[*?[\]{}]/;
 
@@ -110,7 +119,7 @@ export function groupFiles(paths: string[]): ImageRef[] {
 
 async function folderImages(folder: string): Promise<string[]> {
   const entries = await readdir(folder, { withFileTypes: true });
-  const candidates = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && tiffName.test(e.name) && !excludedStem.test(stemOf(e.name)));
+  const candidates = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && imageName.test(e.name) && !excludedStem.test(stemOf(e.name)));
   const files: string[] = [];
   // A symbolic link counts when it leads to a file (folders of links are a common way to assemble a stack).
   for (const entry of candidates) {
@@ -144,7 +153,7 @@ export async function expandInputs(inputs: string[], options: ResolveOptions = {
   const refs: ImageRef[] = [];
   for (const input of inputs) {
     if (isUrl(input)) {
-      if (/\.json$/i.test(input.replace(/[?#].*$/, ''))) refs.push(...(await stacImageRefs(input, wantedBands(options), options.sensor ? getSensorProfile(options.sensor) : undefined)));
+      if (/\.json$/i.test(input.replace(/[?#].*$/, '')) || /\/(search|items)\/?(\?|$)/.test(input)) refs.push(...(await stacImageRefs(input, wantedBands(options), options.sensor ? getSensorProfile(options.sensor) : undefined)));
       else refs.push({ id: stemOf(input), files: [{ path: input }] });
       continue;
     }
@@ -156,16 +165,24 @@ export async function expandInputs(inputs: string[], options: ResolveOptions = {
     }
     if (kind === 'missing') {
       if (!globChars.test(input)) throw new AutocmError('file or folder not found', input);
-      const matches = (await fg(input, { onlyFiles: true, absolute: true })).filter((p) => tiffName.test(p));
+      const matches = (await fg(input, { onlyFiles: true, absolute: true })).filter((p) => imageName.test(p));
       if (matches.length === 0) throw new AutocmError('the pattern matches no .tif file', input);
       refs.push(...groupFiles(matches));
     } else if (kind === 'folder') {
+      const products = await productFolderRefs(input);
+      if (products) {
+        refs.push(...products);
+        continue;
+      }
       const files = await folderImages(input);
       if (files.length === 0) {
-        const jp2 = (await readdir(input)).some((name) => /\.jp2$/i.test(name));
-        throw new AutocmError(jp2 ? 'the folder holds JPEG2000 (.jp2) bands, which autocm cannot read: convert them first, e.g. gdal_translate -of COG B02.jp2 B02.tif' : 'the folder holds no .tif image', input);
+        throw new AutocmError('the folder holds no .tif image (nor .jp2 band file)', input);
       }
       refs.push(...groupFiles(files));
+    } else if (/\.tar$/i.test(input)) {
+      const archived = productArchiveRefs(input);
+      if (!archived) throw new AutocmError('the tar archive holds no Landsat product (no *_MTL.txt, .xml or .json naming band files)', input);
+      refs.push(...archived);
     } else if (/\.json$/i.test(input)) {
       refs.push(...(await stacImageRefs(input, wantedBands(options), options.sensor ? getSensorProfile(options.sensor) : undefined)));
     } else if (/\.(txt|lst|list)$/i.test(input)) {
@@ -268,10 +285,20 @@ function chooseForBandFiles(ref: ImageRef, sources: RasterSource[], options: Res
   };
 }
 
+/** The product's own per-band scaling when it covers every chosen band, else null (the profile decides). */
+function productBandScaling(product: ProductMetadata | undefined, bands: SensorBand[]): { bands: ImageBand[]; note: string } | null {
+  if (!product || bands.length === 0 || !bands.every((b) => product.bandScaling[b.name])) return null;
+  return { bands: bands.map((b) => ({ ...b, ...product.bandScaling[b.name] })), note: product.scalingNote ?? `${product.product} metadata scaling` };
+}
+
 function makeImage(ref: ImageRef, chosen: Chosen, info: RasterInfo): StackImage {
-  const scaling = imageBandScaling(chosen.profile, chosen.bands, { ...info.metadata, ...ref.metadata }, chosen.files);
+  const scaling = productBandScaling(ref.product, chosen.bands) ?? imageBandScaling(chosen.profile, chosen.bands, { ...info.metadata, ...ref.metadata }, chosen.files);
   const { date, dateSource } =
-    ref.fromStac && ref.date ? { date: ref.date, dateSource: 'stac' as const } : imageDate(info.metadata, [ref.id, ...chosen.files.map((f) => basename(f))]);
+    ref.fromStac && ref.date
+      ? { date: ref.date, dateSource: 'stac' as const }
+      : ref.fromProduct && ref.date
+        ? { date: ref.date, dateSource: 'product-metadata' as const }
+        : imageDate(info.metadata, [ref.id, ...chosen.files.map((f) => basename(f))]);
   const files = chosen.files;
   const bandKeys = ref.files.length > 1 ? files.map((f) => ref.files.find((r) => r.path === f)?.band ?? '') : [];
   return {
@@ -286,6 +313,7 @@ function makeImage(ref: ImageRef, chosen: Chosen, info: RasterInfo): StackImage 
     bandNames: scaling.bands.map((b) => b.common),
     scalingNote: scaling.note,
     droppedBands: chosen.dropped,
+    product: ref.product ?? null,
     info,
     nodata: info.nodata ?? chosen.profile.nodata,
     offset: { x: 0, y: 0 },

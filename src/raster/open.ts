@@ -2,6 +2,9 @@
 import { open as openFile, stat, type FileHandle } from 'node:fs/promises';
 import { fromFile, fromUrl, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { AutocmError, isAutocmError } from '../util/errors.js';
+import { isJpeg2000Path, openJp2 } from './products/jp2-source.js';
+import { isGmlMaskPath, openGmlMask } from './products/sentinel2-gml-mask.js';
+import { isTarMemberPath, openTarMemberTiff } from './products/tar-geotiff.js';
 import { epsgOf, parseGeoKeys } from './tiff-geokeys.js';
 import {
   compressionName,
@@ -97,6 +100,7 @@ async function diagnoseUrl(url: string, signal?: AbortSignal): Promise<string | 
 }
 
 async function openTiff(source: string, signal?: AbortSignal): Promise<{ tiff: GeoTIFF; fileSize: number | null }> {
+  if (isTarMemberPath(source)) return openTarMemberTiff(source, signal);
   if (isUrl(source)) {
     try {
       return { tiff: await fromUrl(source, { allowFullFile: false }, signal), fileSize: null };
@@ -282,10 +286,16 @@ class GeoTiffSource implements RasterSource {
 }
 
 /**
- * Opens a GeoTIFF or COG from a local path or an HTTP(S) URL (range requests). Only the header and
+ * Opens a GeoTIFF or COG from a local path or an HTTP(S) URL (range requests), or a local JPEG 2000
+ * band file (products/jp2-source.ts). Only the header and
  * image directories are read here; pixels are fetched per window by readWindow.
  */
 export async function openRaster(source: string, options: { signal?: AbortSignal } = {}): Promise<RasterSource> {
+  if (isGmlMaskPath(source)) return openGmlMask(source);
+  if (isJpeg2000Path(source)) {
+    if (isUrl(source)) throw new AutocmError('JPEG 2000 is read from local files only: download it first', source);
+    return openJp2(source);
+  }
   const { tiff, fileSize } = await openTiff(source, options.signal);
   try {
     const levels = await findLevels(tiff);

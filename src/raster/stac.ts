@@ -9,6 +9,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { AutocmError } from '../util/errors.js';
 import { parseDateText } from './dates.js';
 import type { ImageRef } from './inputs.js';
+import { stacItemProduct } from './products/stac-item-product.js';
+import { readStacPages } from './products/stac-paging.js';
 import { detectSensorCandidates, findBand, type SensorProfile } from './sensors.js';
 
 interface StacBand {
@@ -62,6 +64,24 @@ export async function readStacJson(location: string): Promise<unknown> {
     return JSON.parse(text);
   } catch (error) {
     throw new AutocmError(`not valid JSON: ${(error as Error).message}`, location);
+  }
+}
+
+/** Fetches a next page of a STAC API (GET, or POST with the link's JSON body). */
+async function fetchStacPage(link: { href: string; method: 'GET' | 'POST'; body?: unknown; headers?: Record<string, string> }): Promise<unknown> {
+  if (link.method === 'GET') return readStacJson(link.href);
+  let response: Response;
+  try {
+    response = await fetch(link.href, { method: 'POST', headers: { 'content-type': 'application/json', ...link.headers }, body: JSON.stringify(link.body ?? {}) });
+  } catch (error) {
+    const cause = (error as { cause?: unknown }).cause;
+    throw new AutocmError(`cannot fetch STAC page: ${cause instanceof Error ? cause.message : (error as Error).message}`, link.href);
+  }
+  if (!response.ok) throw new AutocmError(`cannot fetch STAC page: HTTP ${response.status} ${response.statusText}`.trim(), link.href);
+  try {
+    return JSON.parse(await response.text());
+  } catch (error) {
+    throw new AutocmError(`not valid JSON: ${(error as Error).message}`, link.href);
   }
 }
 
@@ -137,6 +157,7 @@ export function selectAssets(item: StacItem, wanted: string[], location: string,
   const multi = item.assets
     .filter((a) => a.bands.length >= 2 && wanted.every((w) => a.bands.some((b) => bandMatches(b, w, profile))))
     .sort((a, b) => a.bands.length - b.bands.length)[0];
+  const product = stacItemProduct(item.id, item.properties, item.assets);
   if (multi) {
     return {
       id: item.id,
@@ -145,6 +166,7 @@ export function selectAssets(item: StacItem, wanted: string[], location: string,
       date: item.datetime,
       fromStac: true,
       metadata,
+      product,
     };
   }
   const files: ImageRef['files'] = [];
@@ -160,12 +182,18 @@ export function selectAssets(item: StacItem, wanted: string[], location: string,
     const available = item.assets.map((a) => `${a.key}${a.bands.length ? ` [${a.bands.map((b) => b.name ?? b.common).join(', ')}]` : ''}`);
     throw new AutocmError(`STAC item ${item.id} has no image asset for band(s) ${missing.join(', ')} (image assets: ${available.join('; ') || 'none'})`, location);
   }
-  return { id: item.id, files, date: item.datetime, fromStac: true, metadata, extraNames: files.map((f) => basename(f.path)) };
+  return { id: item.id, files, date: item.datetime, fromStac: true, metadata, extraNames: files.map((f) => basename(f.path)), product };
 }
 
-/** Every item of a STAC document as an image reference with the wanted bands. */
+/**
+ * Every item of a STAC document as an image reference with the wanted bands; an API response is
+ * followed through its `next` links (paging). A next link that loops stops the paging with a
+ * warning on stderr, keeping the items read.
+ */
 export async function stacImageRefs(location: string, wanted: string[], sensor?: SensorProfile): Promise<ImageRef[]> {
-  const items = parseStac(await readStacJson(location), location);
+  const paging = await readStacPages(location, readStacJson, fetchStacPage);
+  if (paging.note) process.stderr.write(`warning: ${location}: ${paging.note}\n`);
+  const items = paging.pages.flatMap((page) => parseStac(page.value, page.location));
   if (items.length === 0) throw new AutocmError('the STAC ItemCollection has no items', location);
   return items.map((item) => selectAssets(item, wanted, location, sensor));
 }

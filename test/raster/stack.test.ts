@@ -114,7 +114,8 @@ describe('stacks from real data', () => {
     await assert.rejects(openStack([]), /empty stack/);
     const jp2 = freshDir('jp2');
     writeFileSync(join(jp2, 'T33UUU_20170216T102101_B02.jp2'), 'not read');
-    await assert.rejects(openStack([jp2]), errorNaming(jp2, /JPEG2000 \(\.jp2\) bands, which autocm cannot read: convert them first/));
+    // JPEG 2000 band files are read now: one that is not JPEG 2000 is refused by name.
+    await assert.rejects(openStack([jp2]), errorNaming(join(jp2, 'T33UUU_20170216T102101_B02.jp2'), /not a JPEG 2000 file/));
   });
 
   test('images of different sensors do not form a stack', async (t) => {
