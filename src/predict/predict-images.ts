@@ -229,7 +229,7 @@ async function predictOne(
     let shadowDirection: string | undefined;
     if (shadowBands) {
       cloudOnly = await openRaster(cloudOnlyPath);
-      writers.mask = await createCogWriter(outputs.mask, { ...writerOptions.mask, bandDescriptions: ['cloud mask (0 clear, 1 cloud, 2 shadow)'] });
+      writers.mask = await createCogWriter(outputs.mask, { ...writerOptions.mask, bandDescriptions: ['cloud mask (0 clear, 1 cloud, 2 shadow)'], metadata: { ...writerOptions.mask.metadata, AUTOCM_MASK_CLASSES: 'clear,cloud,shadow', AUTOCM_SHADOW_BUFFER: String(o.shadowBuffer ?? o.buffer) } });
       if (shadowProbabilityPath) {
         writers.shadowProbability = await createCogWriter(shadowProbabilityPath, {
           ...writerOptions.probability,
