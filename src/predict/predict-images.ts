@@ -19,7 +19,7 @@ import { workerTileSource } from './worker-tile-source.js';
 import { openRaster } from '../raster/open.js';
 import { temporaryPathFor } from '../util/atomic.js';
 import { usableSun, type SunAngles } from '../shadow/index.js';
-import { shadowBandsOf, scenePixelSize } from './shadow-setup.js';
+import { shadowBandsOf, scenePixelSize, sunFromMetadata } from './shadow-setup.js';
 import { shadowPass } from './shadow-pass.js';
 
 export interface PredictOptions {
@@ -192,7 +192,7 @@ async function predictOne(
   const { bands, normalisation, writerOptions } = await sceneSetup(source, image, model, o.model, o);
   const shadowBands = o.shadows === false ? null : shadowBandsOf(image.bandNames);
   if (o.shadows !== false && !shadowBands) warn(`${image.source}: no NIR band, so no cloud shadows (the mask has cloud only)`);
-  const sun = o.sun ?? image.sun;
+  const sun = o.sun ?? image.sun ?? sunFromMetadata(source.info.metadata);
   if (shadowBands && sun && !usableSun(sun)) warn(`${image.source}: sun azimuth ${sun.azimuth} / elevation ${sun.elevation} is not usable (elevation must be in (0, 90]): ignored, the shadow direction is searched in the scene`);
   const writers: { probability?: CogWriter; mask?: CogWriter; shadowProbability?: CogWriter } = {};
   const finished: string[] = [];

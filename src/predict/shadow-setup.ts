@@ -19,3 +19,15 @@ export function scenePixelSize(info: Pick<RasterInfo, 'geoTransform'>): number {
   if (!(size > 0)) return 30;
   return size < 0.1 ? size * 111_320 : size;
 }
+
+/**
+ * Sun angles from an image's GDAL metadata items SUN_AZIMUTH and SUN_ELEVATION (degrees; written
+ * by `autocm synth`, and by GDAL for some products), or undefined. Unusable values are returned
+ * as they are, for the caller to warn about.
+ */
+export function sunFromMetadata(metadata: Record<string, string> | undefined): { azimuth: number; elevation: number } | undefined {
+  const azimuth = metadata?.SUN_AZIMUTH;
+  const elevation = metadata?.SUN_ELEVATION;
+  if (azimuth === undefined || elevation === undefined) return undefined;
+  return { azimuth: Number(azimuth), elevation: Number(elevation) };
+}

@@ -49,14 +49,21 @@ export function detectShadows(window: ShadowWindow, parameters: ShadowParameters
   if (!direction) return result;
   result.direction = direction;
 
+  const { pixels, labels } = labelComponents((i) => cloud[i] === WINDOW_CLOUD, width, height);
+  // One displacement for the whole window first (clouds of a scene share a height band), then
+  // each object searches around it.
+  const sceneShift = sceneDisplacement(cloud, dark, direction, minShift, maxShift, width, height);
+  if (sceneShift > 0 && parameters.objectSpread > 0) {
+    minShift = Math.max(minShift, Math.floor(sceneShift / parameters.objectSpread));
+    maxShift = Math.min(maxShift, Math.ceil(sceneShift * parameters.objectSpread));
+  }
   const offsets = shiftOffsets(direction, minShift, maxShift, width);
-  const { pixels } = labelComponents((i) => cloud[i] === WINDOW_CLOUD, width, height);
   const chosen: number[] = [];
   const objectShift = new Int32Array(pixels.length).fill(-1);
   pixels.forEach((members, index) => {
     if (members.length < parameters.minObjectPixels) return;
     result.searchedObjects++;
-    const best = bestOffset(members, offsets, cloud, dark, width, height);
+    const best = bestOffset(members, index + 1, labels, offsets, cloud, dark, width, height, parameters.minMatch);
     if (best.score >= parameters.minMatch) {
       objectShift[index] = best.offset;
       chosen.push(offsets[best.offset]!.distance);
@@ -93,6 +100,40 @@ export function detectShadows(window: ShadowWindow, parameters: ShadowParameters
   return result;
 }
 
+/** The displacement along `direction` that lands the most cloud pixels (pooled) on dark ground; 0 when none does. */
+function sceneDisplacement(cloud: Uint8Array, dark: Float32Array, direction: { x: number; y: number }, minShift: number, maxShift: number, width: number, height: number): number {
+  const cloudIndex: number[] = [];
+  let total = 0;
+  for (let i = 0; i < cloud.length; i++) if (cloud[i] === WINDOW_CLOUD) total++;
+  const stride = Math.max(1, Math.floor(total / 20000));
+  let seen = 0;
+  for (let i = 0; i < cloud.length; i++) if (cloud[i] === WINDOW_CLOUD && seen++ % stride === 0) cloudIndex.push(i);
+  let best = 0;
+  let bestScore = 0;
+  for (let d = Math.max(1, minShift); d <= maxShift; d++) {
+    const dx = Math.round(d * direction.x);
+    const dy = Math.round(d * direction.y);
+    let known = 0;
+    let matched = 0;
+    for (const i of cloudIndex) {
+      const x = (i % width) + dx;
+      const y = Math.floor(i / width) + dy;
+      if (x < 0 || y < 0 || x >= width || y >= height) continue;
+      const t = y * width + x;
+      if (cloud[t] !== WINDOW_CLEAR) continue;
+      known++;
+      if (dark[t]! >= 0.5) matched++;
+    }
+    if (known < Math.max(9, 0.1 * cloudIndex.length)) continue;
+    const score = matched / known;
+    if (score > bestScore) {
+      bestScore = score;
+      best = d;
+    }
+  }
+  return best;
+}
+
 interface Offset {
   dx: number;
   dy: number;
@@ -114,8 +155,14 @@ function shiftOffsets(direction: { x: number; y: number }, minShift: number, max
   return offsets;
 }
 
-/** The displacement of one cloud object that lands the largest share of its known pixels on dark ground. */
-function bestOffset(members: Int32Array, offsets: Offset[], cloud: Uint8Array, dark: Float32Array, width: number, height: number): { offset: number; score: number } {
+/**
+ * The displacement of one cloud object whose landing matches best (Fmask's object matching):
+ * the share of its landed pixels that are dark or under another cloud (a shadow may hide there),
+ * pixels landing on the object itself or outside the window left out. Displacements are tried
+ * from near to far; the search stops once a match above `minMatch` starts to fall off, so a
+ * cloud is not matched to a farther cloud's shadow.
+ */
+function bestOffset(members: Int32Array, label: number, labels: Int32Array, offsets: Offset[], cloud: Uint8Array, dark: Float32Array, width: number, height: number, minMatch: number): { offset: number; score: number } {
   const stride = Math.max(1, Math.ceil(members.length / 2000));
   const sampled = Math.ceil(members.length / stride);
   let best = { offset: -1, score: 0 };
@@ -123,20 +170,26 @@ function bestOffset(members: Int32Array, offsets: Offset[], cloud: Uint8Array, d
     const { dx, dy } = offsets[k]!;
     let known = 0;
     let matched = 0;
+    let darkHits = 0;
     for (let m = 0; m < members.length; m += stride) {
       const i = members[m]!;
       const x = (i % width) + dx;
       const y = Math.floor(i / width) + dy;
       if (x < 0 || y < 0 || x >= width || y >= height) continue;
       const t = y * width + x;
-      if (cloud[t] !== WINDOW_CLEAR) continue;
+      if (labels[t] === label || cloud[t] === 255) continue;
       known++;
-      if (dark[t]! >= 0.5) matched++;
+      if (cloud[t] === WINDOW_CLOUD) matched++;
+      else if (dark[t]! >= 0.5) {
+        matched++;
+        darkHits++;
+      }
     }
-    // Landings mostly hidden under cloud or outside the window say little.
-    if (known < Math.max(3, 0.3 * sampled)) continue;
+    // Landings mostly outside the window, or with no dark pixel at all, say little.
+    if (known < Math.max(3, 0.3 * sampled) || darkHits === 0) continue;
     const score = matched / known;
     if (score > best.score) best = { offset: k, score };
+    else if (best.score >= minMatch && score < 0.95 * best.score) break;
   }
   return best;
 }

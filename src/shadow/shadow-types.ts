@@ -54,6 +54,8 @@ export interface ShadowParameters {
   rayReach: number;
   /** Rays that leave the window before finding a cloud count as shadowed (a cloud beyond the window may cast them). */
   openEdges: boolean;
+  /** Each object searches displacements within this factor of the window's best one (0: the whole range). */
+  objectSpread: number;
 }
 
 export const defaultShadowParameters: ShadowParameters = {
@@ -67,6 +69,7 @@ export const defaultShadowParameters: ShadowParameters = {
   minObjectPixels: 9,
   rayReach: 2,
   openEdges: true,
+  objectSpread: 0,
 };
 
 /** How the shadow direction of a window was found. */
