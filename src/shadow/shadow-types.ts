@@ -59,7 +59,7 @@ export interface ShadowParameters {
 }
 
 export const defaultShadowParameters: ShadowParameters = {
-  minCloudHeight: 200,
+  minCloudHeight: 0,
   maxCloudHeight: 8000,
   maxShift: 256,
   fillDarkness: 0.01,
