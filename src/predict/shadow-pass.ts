@@ -1,4 +1,4 @@
-import type { CogWriter, RasterSource } from '../raster/types.js';
+import type { CogWriter, RasterSource, Window } from '../raster/types.js';
 import { defaultShadowParameters, detectShadows, usableSun, type NamedBand, type ShadowParameters, type SunAngles } from '../shadow/index.js';
 import { StreamingClassDilation } from './class-dilation.js';
 import type { BandScaling } from './image-normalisation.js';
@@ -18,6 +18,11 @@ export interface ShadowPassOptions {
   /** Core rows per window (the halo comes on top). */
   windowRows?: number;
   parameters?: ShadowParameters;
+  /**
+   * Clear-sky reflectance of a window (same names as `bands`, NaN where unknown), e.g. the other
+   * dates' composite in `predict --stack`: with it, darkness is measured against it.
+   */
+  reference?: (window: Window) => Promise<NamedBand[]>;
   /** Shadow probability output format, when one is written. */
   probabilityFormat?: 'uint8' | 'float32';
 }
@@ -58,7 +63,8 @@ export async function shadowPass(
     const bands: NamedBand[] = options.bands.map((band, k) => ({ name: band.name, values: toReflectance(data.bands[k]!, options.scaling[k]!, options.nodata) }));
     // A pixel that is nodata in any band used is nodata for the detector.
     for (let i = 0; i < cloud.length; i++) if (bands.some((b) => Number.isNaN(b.values[i]!)) && cloud[i] !== 1) cloud[i] = MASK_NODATA;
-    const result = detectShadows({ width, height: window.height, bands, cloud, pixelSize: options.pixelSize, sun }, parameters);
+    const reference = options.reference ? await options.reference(window) : undefined;
+    const result = detectShadows({ width, height: window.height, bands, cloud, pixelSize: options.pixelSize, sun, reference }, parameters);
     statistics.directionSources.push(result.directionSource);
     const from = (y - top) * width;
     const core = new Uint8Array(rows * width);
