@@ -43,6 +43,7 @@ export function registerPredict(program: Command): void {
     .action(async (inputs: string[], options: PredictCliOptions) => {
       const model = options.model ?? defaultModel();
       if ((options.sunAzimuth === undefined) !== (options.sunElevation === undefined)) throw new AutocmError('--sun-azimuth and --sun-elevation go together: give both or neither');
+      if (options.sunElevation !== undefined && !(options.sunElevation > 0 && options.sunElevation <= 90)) throw new AutocmError(`--sun-elevation must be in (0, 90] degrees (got ${options.sunElevation})`);
       const summary = await predictImages(inputs, {
         model,
         outputDirectory: options.output,

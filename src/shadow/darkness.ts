@@ -34,7 +34,9 @@ export function darkness(window: ShadowWindow, parameters: ShadowParameters): Fl
     }
   } else {
     const depthNir = pitDepth(nir, cloud, width, height);
-    const depthSwir = swir ? pitDepth(swir, cloud, width, height) : null;
+    // Without SWIR1 the red band is the second witness: shadow darkens every band.
+    const second = swir ?? red;
+    const depthSwir = second ? pitDepth(second, cloud, width, height) : null;
     const t = parameters.fillDarkness;
     for (let i = 0; i < n; i++) {
       const d = depthSwir ? Math.min(depthNir[i]!, depthSwir[i]!) : depthNir[i]!;

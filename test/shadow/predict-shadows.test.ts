@@ -45,6 +45,10 @@ test('CLI: --sun-azimuth without --sun-elevation is a one-line error, nothing wr
   assert.notEqual(run.status, 0);
   assert.match(run.stderr, /--sun-azimuth and --sun-elevation go together/);
   assert.equal(existsSync(out), false);
+  const bad = spawnSync(process.execPath, [cliPath, 'predict', stack, '-o', out, '--sun-azimuth', '150', '--sun-elevation', '-3', '--quiet'], { encoding: 'utf8' });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--sun-elevation must be in \(0, 90\] degrees \(got -3\)/);
+  assert.equal(existsSync(out), false);
 });
 
 test('shadow set-up: bands by name (no NIR: none), pixel size, sun from metadata', () => {
