@@ -42,7 +42,7 @@ export function detectShadows(window: ShadowWindow, parameters: ShadowParameters
   } else {
     const found = searchDirection(cloud, dark, width, height, 1, parameters.maxShift);
     if (found) {
-      direction = { x: found.x, y: found.y };
+      direction = refineDirection(found, cloud, dark, parameters.maxShift, width, height, parameters.refineDegrees);
       result.directionSource = 'search';
     }
   }
@@ -52,7 +52,7 @@ export function detectShadows(window: ShadowWindow, parameters: ShadowParameters
   const { pixels, labels } = labelComponents((i) => cloud[i] === WINDOW_CLOUD, width, height);
   // One displacement for the whole window first (clouds of a scene share a height band), then
   // each object searches around it.
-  const sceneShift = sceneDisplacement(cloud, dark, direction, minShift, maxShift, width, height);
+  const sceneShift = sceneDisplacement(cloud, dark, direction, minShift, maxShift, width, height).shift;
   if (sceneShift > 0 && parameters.objectSpread > 0) {
     minShift = Math.max(minShift, Math.floor(sceneShift / parameters.objectSpread));
     maxShift = Math.min(maxShift, Math.ceil(sceneShift * parameters.objectSpread));
@@ -101,7 +101,7 @@ export function detectShadows(window: ShadowWindow, parameters: ShadowParameters
 }
 
 /** The displacement along `direction` that lands the most cloud pixels (pooled) on dark ground; 0 when none does. */
-function sceneDisplacement(cloud: Uint8Array, dark: Float32Array, direction: { x: number; y: number }, minShift: number, maxShift: number, width: number, height: number): number {
+function sceneDisplacement(cloud: Uint8Array, dark: Float32Array, direction: { x: number; y: number }, minShift: number, maxShift: number, width: number, height: number): { shift: number; score: number } {
   const cloudIndex: number[] = [];
   let total = 0;
   for (let i = 0; i < cloud.length; i++) if (cloud[i] === WINDOW_CLOUD) total++;
@@ -129,6 +129,23 @@ function sceneDisplacement(cloud: Uint8Array, dark: Float32Array, direction: { x
     if (score > bestScore) {
       bestScore = score;
       best = d;
+    }
+  }
+  return { shift: best, score: bestScore };
+}
+
+/** The searched direction turned by up to `degrees` either way (1-degree steps) to the best full-resolution match. */
+function refineDirection(found: { x: number; y: number }, cloud: Uint8Array, dark: Float32Array, maxShift: number, width: number, height: number, degrees: number): { x: number; y: number } {
+  const angle = Math.atan2(found.y, found.x);
+  let best = { x: found.x, y: found.y };
+  let bestScore = -1;
+  for (let k = -degrees; k <= degrees; k++) {
+    const a = angle + (k * Math.PI) / 180;
+    const candidate = { x: Math.cos(a), y: Math.sin(a) };
+    const { score } = sceneDisplacement(cloud, dark, candidate, 1, maxShift, width, height);
+    if (score > bestScore) {
+      bestScore = score;
+      best = candidate;
     }
   }
   return best;

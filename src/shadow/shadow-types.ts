@@ -56,6 +56,8 @@ export interface ShadowParameters {
   openEdges: boolean;
   /** Each object searches displacements within this factor of the window's best one (0: the whole range). */
   objectSpread: number;
+  /** A searched direction is refined at full resolution within this many degrees either way (0: off). */
+  refineDegrees: number;
 }
 
 export const defaultShadowParameters: ShadowParameters = {
@@ -70,6 +72,7 @@ export const defaultShadowParameters: ShadowParameters = {
   rayReach: 2,
   openEdges: true,
   objectSpread: 0,
+  refineDegrees: 10,
 };
 
 /** How the shadow direction of a window was found. */
