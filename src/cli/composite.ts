@@ -23,6 +23,7 @@ interface CompositeCliOptions {
   targetDate?: string;
   count?: string;
   allowMissing?: boolean;
+  keepShadows?: boolean;
   sensor?: string;
   bands?: string;
   json?: boolean;
@@ -56,6 +57,7 @@ export function registerComposite(program: Command): void {
     .option('--to <date>', 'last acquisition date used (YYYY-MM-DD)')
     .option('--target-date <date>', 'best: ties go to the date closest to this (default: the latest)')
     .option('--count <file>', 'also write the number of clear observations per pixel (uint16 COG)')
+    .option('--keep-shadows', 'keep cloud-shadow pixels (class 2 of the masks) in the composite (default: excluded like cloud)')
     .option('--allow-missing', 'leave out images without a mask instead of failing')
     .option('--sensor <id>', 'sensor profile; detected when omitted')
     .option('--bands <names>', 'comma-separated bands to composite (common names)')
@@ -89,6 +91,7 @@ async function compositeWith(inputs: string[], o: CompositeCliOptions, masksDir:
     masksDir,
     maskFormat: o.maskFormat,
     allowMissing: o.allowMissing,
+    keepShadows: o.keepShadows,
     from,
     to,
     targetDate: parseDate(o.targetDate, '--target-date'),

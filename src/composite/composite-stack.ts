@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { createCogWriter } from '../raster/cog-writer.js';
 import type { CogWriter, RasterSource, TypedArray, Window } from '../raster/types.js';
-import { CLEAR, NODATA, type DecodedMask } from '../masks/mask-classes.js';
+import { CLEAR, NODATA, SHADOW, type DecodedMask } from '../masks/mask-classes.js';
 import { openMaskFile, type MaskFile } from '../masks/mask-reader.js';
 import { fileBands, type ReflectanceImage, type ReflectanceStack } from '../raster/reflectance-stack.js';
 import { AutocmError } from '../util/errors.js';
@@ -20,6 +20,8 @@ export interface CompositeOptions {
   /** Mask format for every mask (auto-detected per file when omitted). */
   maskFormat?: string;
   allowMissing?: boolean;
+  /** Keep cloud-shadow pixels (class 2 of a mask) in the composite; default false: they are excluded like cloud. */
+  keepShadows?: boolean;
   from?: Date;
   to?: Date;
   /** Ties of the best-observation method go to the date closest to this; the latest date without it. */
@@ -61,15 +63,20 @@ function toFloat(bands: TypedArray[], nodata: number | null): Float32Array[] {
   });
 }
 
-/** Cloud probability of each pixel: the mask's probability, else 0 clear / 1 cloud or shadow; NaN nodata. */
-export function cloudProbability(mask: DecodedMask): Float32Array {
+/** Cloud probability of each pixel: the mask's probability, else 0 clear / 1 cloud or shadow (0 with `keepShadows`); NaN nodata. */
+export function cloudProbability(mask: DecodedMask, keepShadows = false): Float32Array {
   if (mask.probability) return mask.probability;
   const p = new Float32Array(mask.classes.length);
   for (let i = 0; i < p.length; i++) {
     const c = mask.classes[i]!;
-    p[i] = c === NODATA ? Number.NaN : c === CLEAR ? 0 : 1;
+    p[i] = c === NODATA ? Number.NaN : c === CLEAR || (keepShadows && c === SHADOW) ? 0 : 1;
   }
   return p;
+}
+
+/** A shadow pixel of the class mask beside a probability counts as certain cloud. */
+function excludeShadows(probability: Float32Array, classes: Uint8Array): void {
+  for (let i = 0; i < probability.length; i++) if (classes[i] === SHADOW) probability[i] = 1;
 }
 
 function inRange(image: ReflectanceImage, from?: Date, to?: Date): boolean {
@@ -94,7 +101,7 @@ export async function compositeStack(stack: ReflectanceStack, options: Composite
     listMaskFiles(options.masksDir),
     options.allowMissing,
   );
-  const used: { image: ReflectanceImage; source: RasterSource; mask: MaskFile }[] = [];
+  const used: { image: ReflectanceImage; source: RasterSource; mask: MaskFile; classes?: MaskFile }[] = [];
   const formats = new Map<string, string>();
   let composite: CogWriter | undefined;
   let count: CogWriter | undefined;
@@ -105,7 +112,9 @@ export async function compositeStack(stack: ReflectanceStack, options: Composite
       if (!maskPath) continue;
       const source = await image.open();
       const mask = await openMaskFile(maskPath, { format: options.maskFormat, threshold });
-      used.push({ image, source, mask });
+      const classesPath = options.keepShadows ? undefined : matches[t]!.classes;
+      const classes = classesPath ? await openMaskFile(classesPath) : undefined;
+      used.push({ image, source, mask, classes });
       formats.set(maskPath, mask.format);
       if (mask.info.width !== source.info.width || mask.info.height !== source.info.height) {
         throw new AutocmError(
@@ -153,7 +162,7 @@ export async function compositeStack(stack: ReflectanceStack, options: Composite
     await Promise.allSettled([composite?.abort(), count?.abort(), compositeWritten ? rm(options.output, { force: true }) : undefined]);
     throw error;
   } finally {
-    await Promise.allSettled(used.flatMap((u) => [u.source.close(), u.mask.close()]));
+    await Promise.allSettled(used.flatMap((u) => [u.source.close(), u.mask.close(), ...(u.classes ? [u.classes.close()] : [])]));
   }
   return {
     output: options.output,
@@ -172,7 +181,7 @@ export async function compositeStack(stack: ReflectanceStack, options: Composite
 
 async function compositeWindows(
   stack: ReflectanceStack,
-  used: { image: ReflectanceImage; source: RasterSource; mask: MaskFile }[],
+  used: { image: ReflectanceImage; source: RasterSource; mask: MaskFile; classes?: MaskFile }[],
   options: CompositeOptions,
   threshold: number,
   composite: CogWriter,
@@ -194,10 +203,12 @@ async function compositeWindows(
       for (let y = y0; y < y0 + height; y += rowsPerPass) {
         const window: Window = { x: x0, y, width, height: Math.min(rowsPerPass, y0 + height - y) };
         const accumulator = new CompositeAccumulator(options.method, bandCount, window.width * window.height, threshold);
-        for (const [t, { image, source, mask }] of used.entries()) {
+        for (const [t, { image, source, mask, classes }] of used.entries()) {
           const own: Window = { ...window, x: window.x + image.offset.x, y: window.y + image.offset.y };
           const { bands } = await source.readWindow(own, { bands: fileBands(image) });
-          const cloud = cloudProbability(await mask.read(own));
+          const decoded = await mask.read(own);
+          const cloud = cloudProbability(decoded, options.keepShadows ?? false);
+          if (classes) excludeShadows(cloud, (await classes.read(own)).classes);
           accumulator.add(toFloat(bands, image.nodata !== undefined ? image.nodata : source.info.nodata), cloud, rank(image, t));
         }
         const result = accumulator.result();

@@ -9,6 +9,8 @@ export interface MaskMatch {
   mask: string | null;
   /** How it was found. */
   by: 'stem-probability' | 'stem-mask' | 'stem' | 'date' | 'missing';
+  /** With a probability: autocm's `<stem>_cloudmask.tif` beside it, whose shadow class the composite excludes too. */
+  classes?: string;
 }
 
 export interface MatchableImage {
@@ -41,7 +43,7 @@ export function matchMasks(images: MatchableImage[], masks: string[], allowMissi
   return images.map((image): MaskMatch => {
     const stem = image.stem.toLowerCase();
     const probability = byStem.get(`${stem}_cloudprob`);
-    if (probability) return { image: image.path, mask: probability, by: 'stem-probability' };
+    if (probability) return { image: image.path, mask: probability, by: 'stem-probability', ...(byStem.get(`${stem}_cloudmask`) ? { classes: byStem.get(`${stem}_cloudmask`)! } : {}) };
     const mask = byStem.get(`${stem}_cloudmask`);
     if (mask) return { image: image.path, mask, by: 'stem-mask' };
     const sameStem = masks.find((m) => fileStem(m).toLowerCase() === stem || imageStemOfMask(m).toLowerCase() === stem);

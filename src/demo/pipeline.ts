@@ -173,7 +173,13 @@ export async function runDemo(dir: string, options: DemoOptions = {}): Promise<D
       bar.stop();
       const reportPath = withReport ? await report.finish(summary) : null;
       const cloud = summary.pooled.cloud.strict;
+      const shadow = 'skipped' in summary.pooled.shadow ? null : summary.pooled.shadow.strict;
+      const cloudShadow = 'skipped' in summary.pooled.cloudShadow ? null : summary.pooled.cloudShadow.strict;
       methods.push({
+        shadowF1: shadow?.f1 ?? null,
+        shadowPrecision: shadow?.precision ?? null,
+        shadowRecall: shadow?.recall ?? null,
+        cloudShadowF1: cloudShadow?.f1 ?? null,
         method: name === 'autocm' ? 'Auto-CM' : BASELINE_LABELS[name as keyof typeof BASELINE_LABELS],
         f1: cloud.f1,
         precision: cloud.precision,

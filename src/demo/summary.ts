@@ -8,6 +8,12 @@ export interface MethodScore {
   recall: number | null;
   iou: number | null;
   overallAccuracy: number | null;
+  /** Shadow class scores (null where the method has no shadow class or the truth no shadow). */
+  shadowF1?: number | null;
+  shadowPrecision?: number | null;
+  shadowRecall?: number | null;
+  /** Cloud and shadow pooled as one class. */
+  cloudShadowF1?: number | null;
   /** HTML report of this method, when one was written. */
   report: string | null;
 }
@@ -35,15 +41,26 @@ export async function writeDemoSummary(path: string, summary: DemoSummary): Prom
 
 const cell = (value: number | null) => (value === null ? 'n/a' : value.toFixed(3));
 
-/** The table the demo ends with: cloud scores of every method against the truth, best F1 first. */
+/** The table the demo ends with: cloud, shadow and cloud+shadow scores of every method against the truth, best cloud F1 first. */
 export function formatDemoSummary(summary: DemoSummary): string {
   const rows = [...summary.scores].sort((a, b) => (b.f1 ?? -1) - (a.f1 ?? -1));
-  const header = ['method', 'F1', 'precision', 'recall', 'IoU', 'OA'];
-  const body = rows.map((r) => [r.method, cell(r.f1), cell(r.precision), cell(r.recall), cell(r.iou), cell(r.overallAccuracy)]);
+  const header = ['method', 'F1', 'precision', 'recall', 'IoU', 'OA', 'shadow F1', 'shadow P', 'shadow R', 'cloud+shadow F1'];
+  const body = rows.map((r) => [
+    r.method,
+    cell(r.f1),
+    cell(r.precision),
+    cell(r.recall),
+    cell(r.iou),
+    cell(r.overallAccuracy),
+    cell(r.shadowF1 ?? null),
+    cell(r.shadowPrecision ?? null),
+    cell(r.shadowRecall ?? null),
+    cell(r.cloudShadowF1 ?? null),
+  ]);
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c].length)));
   const line = (row: string[]) => row.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ');
   return [
-    `Cloud masks scored against the synthetic truth (${summary.truth.dates} dates, mean cloud ${(100 * summary.truth.meanCloudFraction).toFixed(1)} %, pooled over all pixels):`,
+    `Cloud and shadow masks scored against the synthetic truth (${summary.truth.dates} dates, mean cloud ${(100 * summary.truth.meanCloudFraction).toFixed(1)} %, mean shadow ${(100 * summary.truth.meanShadowFraction).toFixed(1)} %, pooled over all pixels; n/a: no shadow class):`,
     '',
     line(header),
     line(widths.map((w) => '-'.repeat(w))),

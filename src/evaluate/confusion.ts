@@ -1,7 +1,7 @@
 import { CLOUD, NODATA, SHADOW } from '../masks/mask-classes.js';
 
-/** Which classes count as positive: the cloud class alone, or cloud and shadow together. */
-export type PositiveClass = 'cloud' | 'cloud-shadow';
+/** Which classes count as positive: the cloud class alone, the shadow class alone, or cloud and shadow together. */
+export type PositiveClass = 'cloud' | 'shadow' | 'cloud-shadow';
 
 export interface Confusion {
   tp: number;
@@ -21,6 +21,7 @@ export function addConfusion(into: Confusion, other: Confusion): Confusion {
 }
 
 export function isPositive(cls: number, positive: PositiveClass): boolean {
+  if (positive === 'shadow') return cls === SHADOW;
   return cls === CLOUD || (positive === 'cloud-shadow' && cls === SHADOW);
 }
 
@@ -35,13 +36,14 @@ export function accumulateConfusion(
   into: Confusion,
   ignore: Uint8Array | null = null,
 ): Confusion {
-  const withShadow = positive === 'cloud-shadow';
+  const cloudCounts = positive !== 'shadow';
+  const shadowCounts = positive !== 'cloud';
   for (let i = 0; i < ref.length; i++) {
     const r = ref[i]!;
     const p = pred[i]!;
     if (r === NODATA || p === NODATA || (ignore !== null && ignore[i])) continue;
-    const rp = r === CLOUD || (withShadow && r === SHADOW);
-    const pp = p === CLOUD || (withShadow && p === SHADOW);
+    const rp = (cloudCounts && r === CLOUD) || (shadowCounts && r === SHADOW);
+    const pp = (cloudCounts && p === CLOUD) || (shadowCounts && p === SHADOW);
     if (pp) {
       if (rp) into.tp++;
       else into.fp++;

@@ -8,6 +8,7 @@ export interface PooledEvaluation {
   images: number;
   cloud: ScorePair;
   cloudShadow: ScorePair | { skipped: string };
+  shadow: ScorePair | { skipped: string };
   sweep: SweepResult | null;
 }
 
@@ -49,6 +50,8 @@ export function pool(outcomes: PairOutcome[]): PooledEvaluation {
   const withShadow = outcomes.filter((o) => o.confusions.cloudShadow !== null);
   const cloudShadow = sum(withShadow.map((o) => o.confusions.cloudShadow));
   const cloudShadowTolerant = sum(withShadow.map((o) => o.confusions.cloudShadowTolerant));
+  const shadow = sum(withShadow.map((o) => o.confusions.shadow));
+  const shadowTolerant = sum(withShadow.map((o) => o.confusions.shadowTolerant));
   const sweeps = outcomes.map((o) => o.sweepHistogram).filter((s) => s !== null);
   const firstSkip = outcomes.map((o) => o.evaluation.cloudShadow).find((s): s is { skipped: string } => 'skipped' in s);
   return {
@@ -59,6 +62,9 @@ export function pool(outcomes: PairOutcome[]): PooledEvaluation {
           strict: metricsFromConfusion(cloudShadow, 'cloud or shadow'),
           tolerant: cloudShadowTolerant ? metricsFromConfusion(cloudShadowTolerant, 'cloud or shadow') : null,
         }
+      : { skipped: firstSkip?.skipped ?? 'no image pair with shadow on both sides' },
+    shadow: shadow
+      ? { strict: metricsFromConfusion(shadow, 'shadow'), tolerant: shadowTolerant ? metricsFromConfusion(shadowTolerant, 'shadow') : null }
       : { skipped: firstSkip?.skipped ?? 'no image pair with shadow on both sides' },
     sweep: sweeps.length > 0 ? sweepResult(sweeps.reduce((acc, s) => addSweep(acc, s), emptySweep())) : null,
   };

@@ -44,6 +44,8 @@ export interface ImageEvaluation {
   cloud: ScorePair;
   /** Cloud and shadow together as one class, when both sides can say shadow. */
   cloudShadow: ScorePair | { skipped: string };
+  /** The shadow class alone (cloud counts as not-shadow), when both sides can say shadow. */
+  shadow: ScorePair | { skipped: string };
   /** Threshold sweep of a probability prediction against the reference cloud class. */
   sweep: SweepResult | null;
 }
@@ -51,7 +53,14 @@ export interface ImageEvaluation {
 /** Per-image results plus what pooling and the report need (not part of the JSON). */
 export interface PairOutcome {
   evaluation: ImageEvaluation;
-  confusions: { cloud: Confusion; cloudTolerant: Confusion | null; cloudShadow: Confusion | null; cloudShadowTolerant: Confusion | null };
+  confusions: {
+    cloud: Confusion;
+    cloudTolerant: Confusion | null;
+    cloudShadow: Confusion | null;
+    cloudShadowTolerant: Confusion | null;
+    shadow: Confusion | null;
+    shadowTolerant: Confusion | null;
+  };
   sweepHistogram: SweepHistogram | null;
   pictures: { pred: PictureSampler<Uint8Array>; ref: PictureSampler<Uint8Array> } | null;
 }
@@ -83,6 +92,8 @@ async function scorePair(pred: MaskFile, ref: MaskFile, options: EvaluateOptions
   const cloudTolerant = tolerance > 0 ? emptyConfusion() : null;
   const cloudShadow = withShadow ? emptyConfusion() : null;
   const cloudShadowTolerant = withShadow && tolerance > 0 ? emptyConfusion() : null;
+  const shadow = withShadow ? emptyConfusion() : null;
+  const shadowTolerant = withShadow && tolerance > 0 ? emptyConfusion() : null;
   const sweepHistogram = pred.isProbability ? emptySweep() : null;
   const maxSide = options.pictureMaxSide ?? 0;
   const step = PictureSampler.stepFor(width, height, Math.max(1, maxSide));
@@ -106,6 +117,7 @@ async function scorePair(pred: MaskFile, ref: MaskFile, options: EvaluateOptions
     const refCore = refHalo.classes.subarray(top * width, (top + rows) * width);
     accumulateConfusion(predCore.classes, refCore, 'cloud', cloud);
     if (cloudShadow) accumulateConfusion(predCore.classes, refCore, 'cloud-shadow', cloudShadow);
+    if (shadow) accumulateConfusion(predCore.classes, refCore, 'shadow', shadow);
     const tolerant = (positive: PositiveClass, into: Confusion | null) => {
       if (!into) return;
       const ignore = edgeIgnoreMask(refHalo.classes, width, haloWindow.height, top, bottom, tolerance, positive);
@@ -113,6 +125,7 @@ async function scorePair(pred: MaskFile, ref: MaskFile, options: EvaluateOptions
     };
     tolerant('cloud', cloudTolerant);
     tolerant('cloud-shadow', cloudShadowTolerant);
+    tolerant('shadow', shadowTolerant);
     if (sweepHistogram && predCore.probability) accumulateSweep(predCore.probability, refCore, 'cloud', sweepHistogram);
     if (options.logits && predCore.probability) accumulateLogits(predCore.probability, refCore, options.logits);
     pictures?.pred.addStrip(y, rows, predCore.classes);
@@ -135,9 +148,10 @@ async function scorePair(pred: MaskFile, ref: MaskFile, options: EvaluateOptions
     cloudShadow: cloudShadow
       ? scores(cloudShadow, cloudShadowTolerant, 'cloud or shadow')
       : { skipped: shadowSkipReason(pred, ref) },
+    shadow: shadow ? scores(shadow, shadowTolerant, 'shadow') : { skipped: shadowSkipReason(pred, ref) },
     sweep: sweepHistogram ? sweepResult(sweepHistogram) : null,
   };
-  return { evaluation, confusions: { cloud, cloudTolerant, cloudShadow, cloudShadowTolerant }, sweepHistogram, pictures };
+  return { evaluation, confusions: { cloud, cloudTolerant, cloudShadow, cloudShadowTolerant, shadow, shadowTolerant }, sweepHistogram, pictures };
 }
 
 function shadowSkipReason(pred: MaskFile, ref: MaskFile): string {

@@ -24,7 +24,7 @@ export interface TableRow {
   metrics: Metrics;
 }
 
-/** Rows of the summary table: per image and pooled, cloud and cloud+shadow, strict and tolerant. */
+/** Rows of the summary table: per image and pooled, cloud, cloud+shadow and shadow, strict and tolerant. */
 export function tableRows(summary: EvaluationSummary): TableRow[] {
   const rows: TableRow[] = [];
   const add = (image: string, classLabel: string, scores: ScorePair | { skipped: string }) => {
@@ -35,9 +35,11 @@ export function tableRows(summary: EvaluationSummary): TableRow[] {
   for (const e of summary.images) {
     add(basename(e.prediction), 'cloud', e.cloud);
     add(basename(e.prediction), 'cloud+shadow', e.cloudShadow);
+    add(basename(e.prediction), 'shadow', e.shadow);
   }
   add('POOLED', 'cloud', summary.pooled.cloud);
   add('POOLED', 'cloud+shadow', summary.pooled.cloudShadow);
+  add('POOLED', 'shadow', summary.pooled.shadow);
   return rows;
 }
 
@@ -48,7 +50,7 @@ export function formatTable(summary: EvaluationSummary): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const lines = [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
   const skipped = summary.pooled.cloudShadow;
-  if ('skipped' in skipped) lines.push(`cloud+shadow: not scored (${skipped.skipped})`);
+  if ('skipped' in skipped) lines.push(`cloud+shadow and shadow: not scored (${skipped.skipped})`);
   const sweep = summary.pooled.sweep;
   if (sweep) {
     lines.push(

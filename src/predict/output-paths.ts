@@ -14,6 +14,11 @@ export function outputPathsFor(outputDirectory: string, stem: string): OutputPat
   return { probability: join(outputDirectory, `${stem}_cloudprob.tif`), mask: join(outputDirectory, `${stem}_cloudmask.tif`) };
 }
 
+/** `<stem>_shadowprob.tif`: the shadow probability, written when asked for. */
+export function shadowProbabilityPathFor(outputDirectory: string, stem: string): string {
+  return join(outputDirectory, `${stem}_shadowprob.tif`);
+}
+
 /** Two inputs with the same stem would overwrite each other's outputs: refuse before any work. */
 export function checkDistinctStems(images: { id: string; source: string }[]): void {
   const seen = new Map<string, string>();

@@ -9,13 +9,18 @@ import { AutocmError } from '../util/errors.js';
 import { refuseOverwritingInputs } from '../util/input-guard.js';
 import { progressBar } from '../util/progress.js';
 import type { BandScaling } from './image-normalisation.js';
-import { checkDistinctStems, exists, outputPathsFor, prepareOutputDirectory, type OutputPaths } from './output-paths.js';
+import { checkDistinctStems, exists, outputPathsFor, prepareOutputDirectory, shadowProbabilityPathFor, type OutputPaths } from './output-paths.js';
 import { predictScene, type ProbabilityFormat } from './scene-predictor.js';
 import { sceneSetup } from './scene-setup.js';
 import { since, type StageSeconds } from './stage-seconds.js';
 import { MAX_BUFFER } from './mask-dilation.js';
 import { minimumOverlap } from './tile-plan.js';
 import { workerTileSource } from './worker-tile-source.js';
+import { openRaster } from '../raster/open.js';
+import { temporaryPathFor } from '../util/atomic.js';
+import { usableSun, type SunAngles } from '../shadow/index.js';
+import { shadowBandsOf, scenePixelSize, sunFromMetadata } from './shadow-setup.js';
+import { shadowPass } from './shadow-pass.js';
 
 export interface PredictOptions {
   model: string;
@@ -25,6 +30,14 @@ export interface PredictOptions {
   threshold?: number;
   /** Dilation of the cloud mask by a disk of N pixels. Default 0. */
   buffer?: number;
+  /** Detect cloud shadows (class 2 of the mask) where the image has a NIR band. Default true. */
+  shadows?: boolean;
+  /** Dilation of the shadow class by a disk of N pixels. Default: `buffer`. */
+  shadowBuffer?: number;
+  /** Also write `<stem>_shadowprob.tif`. */
+  shadowProbability?: boolean;
+  /** Sun angles for every image (else each image's own, else searched per scene). */
+  sun?: SunAngles;
   format?: ProbabilityFormat;
   tile?: number;
   overlap?: number;
@@ -50,6 +63,12 @@ export interface ImageSummary {
   tiles?: number;
   /** Cloud pixels (after the buffer) over valid pixels; null when no pixel is valid. */
   cloudFraction?: number | null;
+  /** Shadow pixels (after the buffer) over valid pixels; absent when shadows were not detected. */
+  shadowFraction?: number | null;
+  /** How the shadow direction was found: 'sun' (angles given), 'search' (searched in the scene), 'none' (no shadow). */
+  shadowDirection?: string;
+  /** `<stem>_shadowprob.tif` when written. */
+  shadowProbability?: string;
   nodataFraction?: number;
   nonFinitePixels?: number;
   normalisation?: string;
@@ -91,6 +110,8 @@ export interface PredictionInput {
   file?: string;
   /** Every file of the image (one, or one per band), so that no output overwrites one. */
   files?: string[];
+  /** Sun angles from the product's metadata, when known. */
+  sun?: SunAngles;
   open(): Promise<RasterSource>;
   /** Per-band DN -> reflectance of the image's sensor (for models with 'reflectance' normalisation). */
   reflectanceScaling(bands: number[]): BandScaling[];
@@ -112,7 +133,7 @@ export async function predictImageList(images: PredictionInput[], model: ModelFi
   if (images.length === 0) throw new AutocmError('no input images found');
   checkDistinctStems(images);
   await refuseOverwritingInputs(
-    images.flatMap((image) => Object.values(outputPathsFor(o.outputDirectory, image.id))),
+    images.flatMap((image) => [...Object.values(outputPathsFor(o.outputDirectory, image.id)), shadowProbabilityPathFor(o.outputDirectory, image.id)]),
     [o.model, ...images.flatMap((image) => image.files ?? [image.file ?? image.source])],
   );
   await prepareOutputDirectory(o.outputDirectory);
@@ -139,12 +160,15 @@ export async function predictImageList(images: PredictionInput[], model: ModelFi
   return summary;
 }
 
-function validateOptions(o: Required<Pick<PredictOptions, 'threshold' | 'buffer' | 'tile' | 'overlap' | 'format'>>): void {
+function validateOptions(o: Required<Pick<PredictOptions, 'threshold' | 'buffer' | 'tile' | 'overlap' | 'format'>> & Pick<PredictOptions, 'shadowBuffer'>): void {
   if (!(o.threshold >= 0 && o.threshold <= 1)) throw new AutocmError(`--threshold must be in [0, 1] (got ${o.threshold})`);
   if (!Number.isInteger(o.buffer) || o.buffer < 0 || o.buffer > MAX_BUFFER) throw new AutocmError(`--buffer must be a whole number of pixels from 0 to ${MAX_BUFFER} (got ${o.buffer})`);
   if (!Number.isInteger(o.tile) || o.tile < 64 || o.tile % 8 !== 0) throw new AutocmError(`--tile must be a multiple of 8, at least 64 (got ${o.tile})`);
   if (!Number.isInteger(o.overlap) || o.overlap % 8 !== 0 || o.overlap < minimumOverlap || o.overlap > o.tile / 2) {
     throw new AutocmError(`--overlap must be a multiple of 8 from ${minimumOverlap} (tile borders affect the network that far in) to half the tile (got ${o.overlap})`);
+  }
+  if (o.shadowBuffer !== undefined && (!Number.isInteger(o.shadowBuffer) || o.shadowBuffer < 0 || o.shadowBuffer > MAX_BUFFER)) {
+    throw new AutocmError(`--shadow-buffer must be a whole number of pixels from 0 to ${MAX_BUFFER} (got ${o.shadowBuffer})`);
   }
   if (o.format !== 'uint8' && o.format !== 'float32') throw new AutocmError(`--format must be uint8 or float32 (got ${String(o.format)})`);
 }
@@ -166,20 +190,28 @@ async function predictOne(
   const { width, height } = source.info;
   if (width < 8 || height < 8) throw new AutocmError(`image is ${width} x ${height} px; the network needs at least 8 x 8`, image.source);
   const { bands, normalisation, writerOptions } = await sceneSetup(source, image, model, o.model, o);
-  const writers: { probability?: CogWriter; mask?: CogWriter } = {};
+  const shadowBands = o.shadows === false ? null : shadowBandsOf(image.bandNames);
+  if (o.shadows !== false && !shadowBands) warn(`${image.source}: no NIR band, so no cloud shadows (the mask has cloud only)`);
+  const sun = o.sun ?? image.sun ?? sunFromMetadata(source.info.metadata);
+  if (shadowBands && sun && !usableSun(sun)) warn(`${image.source}: sun azimuth ${sun.azimuth} / elevation ${sun.elevation} is not usable (elevation must be in (0, 90]): ignored, the shadow direction is searched in the scene`);
+  const writers: { probability?: CogWriter; mask?: CogWriter; shadowProbability?: CogWriter } = {};
   const finished: string[] = [];
+  const cloudOnlyPath = shadowBands ? temporaryPathFor(outputs.mask) : outputs.mask;
+  const shadowProbabilityPath = shadowBands && o.shadowProbability ? shadowProbabilityPathFor(o.outputDirectory, image.id) : undefined;
+  let cloudOnly: RasterSource | undefined;
   let bar: ReturnType<typeof progressBar> | undefined;
   try {
     writers.probability = await createCogWriter(outputs.probability, writerOptions.probability);
-    writers.mask = await createCogWriter(outputs.mask, writerOptions.mask);
-    const statistics = await predictScene(source, session, { probability: writers.probability, mask: writers.mask }, {
+    const cloudWriter = await createCogWriter(cloudOnlyPath, writerOptions.mask);
+    writers.mask = cloudWriter;
+    const statistics = await predictScene(source, session, { probability: writers.probability, mask: cloudWriter }, {
       bands,
       nodata: image.nodata,
       normalisation,
       tile: o.tile,
       overlap: o.overlap,
       threshold: o.threshold,
-      buffer: o.buffer,
+      buffer: shadowBands ? 0 : o.buffer,
       probabilityFormat: o.format,
       tileSource: o.readInWorker !== false && image.file ? (plan, tileOptions) => workerTileSource(image.file!, plan, tileOptions) : undefined,
       onTile: (done, total) => {
@@ -191,8 +223,43 @@ async function predictOne(
     const finishStart = performance.now();
     await writers.probability.finish();
     finished.push(outputs.probability);
-    await writers.mask.finish();
-    finished.push(outputs.mask);
+    await cloudWriter.finish();
+    finished.push(cloudOnlyPath);
+    let shadowFraction: number | null | undefined;
+    let shadowDirection: string | undefined;
+    if (shadowBands) {
+      cloudOnly = await openRaster(cloudOnlyPath);
+      writers.mask = await createCogWriter(outputs.mask, { ...writerOptions.mask, bandDescriptions: ['cloud mask (0 clear, 1 cloud, 2 shadow)'], metadata: { ...writerOptions.mask.metadata, AUTOCM_MASK_CLASSES: 'clear,cloud,shadow', AUTOCM_SHADOW_BUFFER: String(o.shadowBuffer ?? o.buffer) } });
+      if (shadowProbabilityPath) {
+        writers.shadowProbability = await createCogWriter(shadowProbabilityPath, {
+          ...writerOptions.probability,
+          bandDescriptions: [o.format === 'uint8' ? 'cloud shadow probability (percent)' : 'cloud shadow probability'],
+        });
+      }
+      const shadowStats = await shadowPass(source, cloudOnly, { mask: writers.mask, shadowProbability: writers.shadowProbability }, {
+        bands: shadowBands,
+        scaling: image.reflectanceScaling(shadowBands.map((b) => b.index)),
+        nodata: image.nodata,
+        pixelSize: scenePixelSize(source.info),
+        sun: sun && usableSun(sun) ? sun : undefined,
+        cloudBuffer: o.buffer,
+        shadowBuffer: o.shadowBuffer ?? o.buffer,
+        probabilityFormat: o.format,
+      });
+      await cloudOnly.close();
+      cloudOnly = undefined;
+      await rm(cloudOnlyPath, { force: true });
+      await writers.mask.finish();
+      finished.push(outputs.mask);
+      if (writers.shadowProbability) {
+        await writers.shadowProbability.finish();
+        finished.push(shadowProbabilityPath!);
+      }
+      const valid = statistics.pixels - statistics.nodataPixels;
+      statistics.cloudPixels = shadowStats.cloudPixels;
+      shadowFraction = valid > 0 ? shadowStats.shadowPixels / valid : null;
+      shadowDirection = [...new Set(shadowStats.directionSources)].join(', ');
+    }
     const finish = since(finishStart);
     if (statistics.nonFinitePixels > 0) warn(`${image.source}: ${statistics.nonFinitePixels} pixels with NaN or infinite values were treated as nodata`);
     const seconds = since(started);
@@ -208,6 +275,8 @@ async function predictOne(
       height,
       tiles: statistics.tiles,
       cloudFraction: valid > 0 ? statistics.cloudPixels / valid : null,
+      ...(shadowFraction !== undefined ? { shadowFraction, shadowDirection } : {}),
+      ...(shadowProbabilityPath ? { shadowProbability: shadowProbabilityPath } : {}),
       nodataFraction: statistics.nodataPixels / statistics.pixels,
       nonFinitePixels: statistics.nonFinitePixels,
       normalisation: normalisation.description,
@@ -219,7 +288,8 @@ async function predictOne(
   } catch (error) {
     bar?.stop();
     // No half set of outputs: a finished probability without its mask goes too.
-    await Promise.all([writers.probability?.abort(), writers.mask?.abort(), ...finished.map((path) => rm(path, { force: true }))]);
+    await cloudOnly?.close().catch(() => undefined);
+    await Promise.all([writers.probability?.abort(), writers.mask?.abort(), writers.shadowProbability?.abort(), ...finished.map((path) => rm(path, { force: true })), rm(cloudOnlyPath, { force: true })]);
     throw error;
   }
 }

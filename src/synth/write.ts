@@ -199,7 +199,7 @@ export async function writeSyntheticStack(
     imageNodata: 0,
     // The sensor id stays out of the metadata: detection reads every value (see manifest.json).
     metadata: (date) => ({ ACQUISITION_DATE: date, AUTOCM_SYNTHETIC_SEED: String(stack.options.seed) }),
-    imageMetadata: (date) => ({ ...sensor.detectionMetadata(date), REFLECTANCE: `DN * ${sensor.dnScale} + ${sensor.dnOffset}` }),
+    imageMetadata: (date) => ({ ...sensor.detectionMetadata(date), REFLECTANCE: `DN * ${sensor.dnScale} + ${sensor.dnOffset}`, ...sunMetadata(stack, date) }),
   };
   for (const [index, d] of stack.dates.entries()) {
     await writeDateFiles(dir, layout, { date: d.date, image: d.dn, truth: d.truth, surface: d.surface });
@@ -208,4 +208,10 @@ export async function writeSyntheticStack(
   const manifest = syntheticManifest(stack);
   await writeFileAtomically(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
+}
+
+/** The date's sun angles as GDAL metadata items (SUN_AZIMUTH, SUN_ELEVATION, degrees), read by predict's shadow step. */
+function sunMetadata(stack: SyntheticStack, date: string): Record<string, string> {
+  const d = stack.dates.find((x) => x.date === date);
+  return d ? { SUN_AZIMUTH: d.sun.azimuthDeg.toFixed(3), SUN_ELEVATION: d.sun.elevationDeg.toFixed(3) } : {};
 }

@@ -59,7 +59,7 @@ test('--json prints a machine-readable summary; a second run skips images whose 
   assert.equal(JSON.parse(again.stdout).images[0].status, 'skipped');
   const text = autocm('predict', input, '--model', fixture.model, '-o', output, '--overwrite', '--buffer', '3');
   assert.equal(text.status, 0, text.stderr);
-  assert.match(text.stdout, /img_20170719_1004_subarea\.tif: cloud \d+\.\d %, nodata 0\.0 %, \d+\.\d s \(\d+\.\d+ Mpx\/s\) -> /);
+  assert.match(text.stdout, /img_20170719_1004_subarea\.tif: cloud \d+\.\d %, shadow \d+\.\d % \(direction: \w+\), nodata 0\.0 %, \d+\.\d s \(\d+\.\d+ Mpx\/s\) -> /);
   assert.deepEqual(files(output), ['img_20170719_1004_subarea_cloudmask.tif', 'img_20170719_1004_subarea_cloudprob.tif']);
 });
 

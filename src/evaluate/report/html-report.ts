@@ -126,7 +126,7 @@ figure img{image-rendering:pixelated;min-width:200px;height:auto;background:repe
 <p>${summary.images.length} image pair(s); tolerance ${summary.tolerance} px at reference cloud edges; nodata on either side excluded. Undefined metrics are shown as n/a with the reason.</p>
 <h2>Pooled</h2>
 ${metricsTable(rows.filter((r) => r.image === 'POOLED'))}
-${'skipped' in summary.pooled.cloudShadow ? `<p class="note">cloud+shadow not scored: ${escapeHtml(summary.pooled.cloudShadow.skipped)}</p>` : ''}
+${'skipped' in summary.pooled.cloudShadow ? `<p class="note">cloud+shadow and shadow not scored: ${escapeHtml(summary.pooled.cloudShadow.skipped)}</p>` : ''}
 ${pooledSweep ? `<p>Threshold sweep: ${pooledSweep.best ? `best F1 ${pooledSweep.best.f1.toFixed(4)} at threshold ${pooledSweep.best.threshold.toFixed(2)}` : `n/a (${escapeHtml(pooledSweep.undefinedReason ?? '')})`}</p>${prCurveSvg(pooledSweep, 'PR curve (pooled)')}` : ''}
 <h2>Legend</h2>
 ${legend([
@@ -140,6 +140,9 @@ ${legend([
   [cssColour(ERROR_COLOURS.trueNegative), 'clear in both'],
   [cssColour(ERROR_COLOURS.falsePositive), 'false positive (predicted cloud, reference not)'],
   [cssColour(ERROR_COLOURS.falseNegative), 'false negative (reference cloud, missed)'],
+  [cssColour(ERROR_COLOURS.shadowTruePositive), 'shadow in both'],
+  [cssColour(ERROR_COLOURS.shadowFalsePositive), 'shadow false positive (predicted shadow, reference clear)'],
+  [cssColour(ERROR_COLOURS.shadowFalseNegative), 'shadow false negative (reference shadow, predicted clear)'],
 ])}
 ${sections.join('\n')}
 </body></html>

@@ -11,12 +11,15 @@ export const CLASS_COLOURS: Record<number, Rgba> = {
   [NODATA]: [0, 0, 0, 0],
 };
 
-/** Error map colours: agreement in grey levels, false positives red, false negatives blue. */
+/** Error map colours: agreement in grey levels, cloud false positives red, false negatives blue; shadow ones orange and violet. */
 export const ERROR_COLOURS = {
   trueNegative: [43, 43, 43, 255] as Rgba,
   truePositive: [230, 230, 230, 255] as Rgba,
   falsePositive: [228, 26, 28, 255] as Rgba,
   falseNegative: [31, 120, 255, 255] as Rgba,
+  shadowTruePositive: [130, 130, 130, 255] as Rgba,
+  shadowFalsePositive: [255, 160, 0, 255] as Rgba,
+  shadowFalseNegative: [190, 80, 255, 255] as Rgba,
   nodata: [0, 0, 0, 0] as Rgba,
 };
 
@@ -34,7 +37,11 @@ export function classesToRgba(classes: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Error map of the cloud class: TN, TP, FP (predicted cloud, reference not), FN; nodata on either side transparent. */
+/**
+ * Error map of the cloud class: TN, TP, FP (predicted cloud, reference not), FN; where the cloud
+ * class agrees, the shadow class's TP, FP and FN in their own colours; nodata transparent. The
+ * counts are the cloud class's.
+ */
 export function errorMapRgba(pred: Uint8Array, ref: Uint8Array): { rgba: Uint8Array; falsePositives: number; falseNegatives: number } {
   const out = new Uint8Array(ref.length * 4);
   let falsePositives = 0;
@@ -51,7 +58,10 @@ export function errorMapRgba(pred: Uint8Array, ref: Uint8Array): { rgba: Uint8Ar
     } else if (r === CLOUD) {
       colour = ERROR_COLOURS.falseNegative;
       falseNegatives++;
-    } else colour = ERROR_COLOURS.trueNegative;
+    } else if (p === SHADOW && r === SHADOW) colour = ERROR_COLOURS.shadowTruePositive;
+    else if (p === SHADOW) colour = ERROR_COLOURS.shadowFalsePositive;
+    else if (r === SHADOW) colour = ERROR_COLOURS.shadowFalseNegative;
+    else colour = ERROR_COLOURS.trueNegative;
     out.set(colour, i * 4);
   }
   return { rgba: out, falsePositives, falseNegatives };

@@ -10,8 +10,8 @@ const TRANSPARENT = [0, 0, 0, 0];
 const rgba = (c: [number, number, number], a = 1) => [...c, a];
 
 export const OVERLAY_STYLES: Record<OverlayKind, unknown> = {
-  // uint8 0 clear / 1 cloud / 255 nodata
-  mask: { color: ['case', ['==', ['band', 1], 1], rgba(CLOUD), TRANSPARENT] },
+  // uint8 0 clear / 1 cloud / 2 shadow / 255 nodata
+  mask: { color: ['case', ['==', ['band', 1], 1], rgba(CLOUD), ['==', ['band', 1], 2], rgba(SHADOW), TRANSPARENT] },
   // reference masks: 0 clear / 1 cloud / 2 shadow / 255 nodata
   reference: {
     color: ['case', ['==', ['band', 1], 1], rgba(CLOUD), ['==', ['band', 1], 2], rgba(SHADOW), TRANSPARENT],
@@ -47,7 +47,7 @@ const swatch = (c: number[], label: string) =>
 export function legendHtml(kinds: OverlayKind[]): string {
   const rows: string[] = [];
   for (const kind of new Set(kinds)) {
-    if (kind === 'mask') rows.push(swatch(CLOUD, 'cloud'));
+    if (kind === 'mask') rows.push(swatch(CLOUD, 'cloud'), swatch(SHADOW, 'shadow'));
     if (kind === 'reference') rows.push(swatch(CLOUD, 'cloud (reference)'), swatch(SHADOW, 'shadow (reference)'));
     if (kind === 'prob') {
       rows.push(

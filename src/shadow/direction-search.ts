@@ -1,0 +1,77 @@
+import { WINDOW_CLOUD } from './shadow-types.js';
+
+/**
+ * Searches the shadow direction of a window when no sun angles are known: the shift of the
+ * cloud mask that lands it on the most dark pixels (above their window-wide share), computed on
+ * blocks of `factor` x `factor` pixels for every shift between `minShift` and `maxShift` pixels.
+ * Returns the unit direction and the shift, or null when no shift does better than chance.
+ */
+export function searchDirection(
+  cloud: Uint8Array,
+  dark: Float32Array,
+  width: number,
+  height: number,
+  minShift: number,
+  maxShift: number,
+): { x: number; y: number; shift: number } | null {
+  const factor = Math.max(1, Math.ceil(maxShift / 40));
+  const bw = Math.ceil(width / factor);
+  const bh = Math.ceil(height / factor);
+  const cloudShare = new Float32Array(bw * bh);
+  const darkShare = new Float32Array(bw * bh);
+  const valid = new Float32Array(bw * bh);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const b = Math.floor(y / factor) * bw + Math.floor(x / factor);
+      if (cloud[i] === WINDOW_CLOUD) cloudShare[b] += 1;
+      const d = dark[i]!;
+      if (!Number.isNaN(d)) {
+        valid[b] += 1;
+        if (d >= 0.5) darkShare[b] += 1;
+      }
+    }
+  }
+  let darkTotal = 0;
+  let validTotal = 0;
+  let cloudTotal = 0;
+  for (let b = 0; b < bw * bh; b++) {
+    darkTotal += darkShare[b]!;
+    validTotal += valid[b]!;
+    cloudTotal += cloudShare[b]!;
+    if (valid[b]! > 0) darkShare[b] = darkShare[b]! / valid[b]!;
+    cloudShare[b] = cloudShare[b]! / (factor * factor);
+  }
+  if (cloudTotal === 0 || validTotal === 0) return null;
+  const chance = darkTotal / validTotal;
+  const reach = Math.ceil(maxShift / factor);
+  const least = minShift / factor;
+  let best = 0;
+  let bestShift: [number, number] | null = null;
+  for (let sy = -reach; sy <= reach; sy++) {
+    for (let sx = -reach; sx <= reach; sx++) {
+      const r = Math.hypot(sx, sy);
+      if (r < Math.max(1, least) || r > reach) continue;
+      let score = 0;
+      let weight = 0;
+      for (let y = Math.max(0, -sy); y < Math.min(bh, bh - sy); y++) {
+        for (let x = Math.max(0, -sx); x < Math.min(bw, bw - sx); x++) {
+          const c = cloudShare[y * bw + x]!;
+          if (c === 0) continue;
+          const t = (y + sy) * bw + x + sx;
+          if (valid[t] === 0) continue;
+          score += c * (darkShare[t]! - chance);
+          weight += c;
+        }
+      }
+      const value = weight > 0 ? score / weight : 0;
+      if (value > best) {
+        best = value;
+        bestShift = [sx, sy];
+      }
+    }
+  }
+  if (!bestShift || best < 0.1) return null;
+  const length = Math.hypot(bestShift[0], bestShift[1]);
+  return { x: bestShift[0] / length, y: bestShift[1] / length, shift: length * factor };
+}

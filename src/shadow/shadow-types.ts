@@ -1,0 +1,94 @@
+/** Sun position of a scene in degrees: azimuth clockwise from north, elevation above the horizon. */
+export interface SunAngles {
+  azimuth: number;
+  elevation: number;
+}
+
+/** One reflectance band of a window (row-major, NaN = nodata), by canonical name (nir, swir1, red, ...). */
+export interface NamedBand {
+  name: string;
+  values: Float32Array;
+}
+
+/** Cloud-mask states the detector reads (the same values as `*_cloudmask.tif`). */
+export const WINDOW_CLEAR = 0;
+export const WINDOW_CLOUD = 1;
+export const WINDOW_NODATA = 255;
+
+/** Everything the shadow detector needs for one window of a scene (the window includes its halo). */
+export interface ShadowWindow {
+  width: number;
+  height: number;
+  /** Reflectance bands; `nir` is required, `swir1` and `red` are used when present. */
+  bands: NamedBand[];
+  /** Cloud mask of the window before any buffer: 0 clear, 1 cloud, 255 nodata. */
+  cloud: Uint8Array;
+  /** Ground size of a pixel in metres (converts cloud heights to displacements). */
+  pixelSize: number;
+  /** Sun angles from metadata or options; absent: the direction is searched in the window. */
+  sun?: SunAngles;
+  /**
+   * Clear-sky reflectance of the same window and bands (e.g. the other dates' composite in
+   * `predict --stack`); with it darkness is measured against it instead of the surroundings.
+   */
+  reference?: NamedBand[];
+}
+
+export interface ShadowParameters {
+  /** Lowest and highest cloud height searched, metres. */
+  minCloudHeight: number;
+  maxCloudHeight: number;
+  /** Largest displacement in pixels (also the halo a caller must give around its core rows). */
+  maxShift: number;
+  /** Single image: a pixel is dark when NIR and SWIR1 are this much below their filled surroundings. */
+  fillDarkness: number;
+  /** With a clear-sky reference: dark when NIR (and SWIR1) fall below this ratio of the reference. */
+  referenceRatio: number;
+  /** A cloud object's shadow is accepted when this share of its projected pixels is dark. */
+  minMatch: number;
+  /** The matched projection is grown by this many pixels before it is intersected with dark pixels. */
+  projectionGrowth: number;
+  /** Cloud objects smaller than this (pixels) take the scene's median displacement, unsearched. */
+  minObjectPixels: number;
+  /** Also shadow: dark pixels with a cloud towards the sun within this multiple of the median displacement (0: off). */
+  rayReach: number;
+  /** Rays that leave the window before finding a cloud count as shadowed (a cloud beyond the window may cast them). */
+  openEdges: boolean;
+  /** Each object searches displacements within this factor of the window's best one (0: the whole range). */
+  objectSpread: number;
+  /** A searched direction is refined at full resolution within this many degrees either way (0: off). */
+  refineDegrees: number;
+}
+
+export const defaultShadowParameters: ShadowParameters = {
+  minCloudHeight: 0,
+  maxCloudHeight: 8000,
+  maxShift: 256,
+  fillDarkness: 0.01,
+  referenceRatio: 0.75,
+  minMatch: 0.3,
+  projectionGrowth: 2,
+  minObjectPixels: 9,
+  rayReach: 2,
+  openEdges: true,
+  objectSpread: 0,
+  refineDegrees: 10,
+};
+
+/** How the shadow direction of a window was found. */
+export type DirectionSource = 'sun' | 'search' | 'none';
+
+export interface ShadowResult {
+  /** 1 where shadow (never on cloud or nodata), else 0. */
+  shadow: Uint8Array;
+  /** Shadow probability in [0, 1] (NaN where nodata, 0 on cloud). */
+  probability: Float32Array;
+  /** Unit shadow direction in pixel steps (x east, y south), null when none was found. */
+  direction: { x: number; y: number } | null;
+  directionSource: DirectionSource;
+  /** Median displacement of the matched cloud objects, pixels (0 when none matched). */
+  medianShift: number;
+  /** Cloud objects whose shadow was found, of those searched. */
+  matchedObjects: number;
+  searchedObjects: number;
+}

@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { detectShadows, usableSun, type ShadowWindow } from '../../src/shadow/index.js';
+import { solarPosition } from '../../src/shadow/solar-position.js';
+import { StreamingClassDilation } from '../../src/predict/class-dilation.js';
+
+const W = 96;
+/**
+ * A scene of uniform vegetation (red 0.05, NIR 0.30, SWIR1 0.15) with a square cloud at
+ * (30..45, 50..65) and its shadow displaced by (dx, dy) = (-10, -14) (sun in the south-east):
+ * NIR and SWIR1 at 40 % inside the shadow.
+ */
+function scene(options: { withShadow?: boolean; withCloud?: boolean } = {}): { window: ShadowWindow; truth: Uint8Array } {
+  const n = W * W;
+  const nir = new Float32Array(n).fill(0.3);
+  const swir1 = new Float32Array(n).fill(0.15);
+  const red = new Float32Array(n).fill(0.05);
+  const cloud = new Uint8Array(n);
+  const truth = new Uint8Array(n);
+  const [dx, dy] = [-10, -14];
+  for (let y = 50; y < 66; y++) {
+    for (let x = 30; x < 46; x++) {
+      if (options.withCloud !== false) cloud[y * W + x] = 1;
+      const t = (y + dy) * W + x + dx;
+      if (options.withShadow !== false && options.withCloud !== false) {
+        truth[t] = 1;
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    if (truth[i] && !cloud[i]) {
+      nir[i] = 0.12;
+      swir1[i] = 0.06;
+    } else if (cloud[i]) {
+      nir[i] = 0.6;
+      swir1[i] = 0.5;
+      red[i] = 0.55;
+    }
+  }
+  for (let i = 0; i < n; i++) if (cloud[i]) truth[i] = 0;
+  const bands = [
+    { name: 'nir', values: nir },
+    { name: 'swir1', values: swir1 },
+    { name: 'red', values: red },
+  ];
+  return { window: { width: W, height: W, bands, cloud, pixelSize: 30 }, truth };
+}
+
+function f1(found: Uint8Array, truth: Uint8Array): number {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  for (let i = 0; i < truth.length; i++) {
+    if (found[i] && truth[i]) tp++;
+    else if (found[i]) fp++;
+    else if (truth[i]) fn++;
+  }
+  return (2 * tp) / (2 * tp + fp + fn);
+}
+
+// Sun azimuth 144.5 deg puts the shadow at (-10, -14) per 17.2 px of displacement.
+const sun = { azimuth: 144.46, elevation: 45 };
+
+test('with sun angles the shadow of a square cloud is found where it lies', () => {
+  const { window, truth } = scene();
+  const result = detectShadows({ ...window, sun });
+  assert.equal(result.directionSource, 'sun');
+  assert.ok(f1(result.shadow, truth) >= 0.9, `F1 ${f1(result.shadow, truth)}`);
+  for (let i = 0; i < truth.length; i++) if (window.cloud[i]) assert.equal(result.shadow[i], 0);
+});
+
+test('without sun angles the direction is searched and the shadow still found', () => {
+  const { window, truth } = scene();
+  const result = detectShadows(window);
+  assert.equal(result.directionSource, 'search');
+  assert.ok(f1(result.shadow, truth) >= 0.9, `F1 ${f1(result.shadow, truth)}`);
+  // The direction points north-west (x < 0, y < 0).
+  assert.ok(result.direction!.x < 0 && result.direction!.y < 0);
+});
+
+test('with a clear-sky reference, darkness is measured against it', () => {
+  const { window, truth } = scene();
+  const reference = [
+    { name: 'nir', values: new Float32Array(W * W).fill(0.3) },
+    { name: 'swir1', values: new Float32Array(W * W).fill(0.15) },
+    { name: 'red', values: new Float32Array(W * W).fill(0.05) },
+  ];
+  const result = detectShadows({ ...window, sun, reference });
+  assert.ok(f1(result.shadow, truth) >= 0.9);
+  // A pixel as dark as its reference is no shadow even when it is dark: ground that is always dark.
+  const darkGround = scene();
+  for (let i = 0; i < W * W; i++) if (truth[i]) reference[0]!.values[i] = 0.12;
+  const again = detectShadows({ ...darkGround.window, sun, reference });
+  assert.ok(f1(again.shadow, truth) < 0.5);
+});
+
+test('a scene without cloud has no shadow and no error; without NIR there is a clear error', () => {
+  const { window } = scene({ withCloud: false });
+  const result = detectShadows({ ...window, sun });
+  assert.equal(result.shadow.reduce((s, v) => s + v, 0), 0);
+  assert.equal(result.directionSource, 'none');
+  assert.throws(() => detectShadows({ ...window, bands: window.bands.filter((b) => b.name !== 'nir') }), /needs a NIR band/);
+});
+
+test('absurd sun angles are not usable (the caller searches instead)', () => {
+  assert.equal(usableSun({ azimuth: 150, elevation: 0 }), false);
+  assert.equal(usableSun({ azimuth: 150, elevation: -5 }), false);
+  assert.equal(usableSun({ azimuth: 150, elevation: 95 }), false);
+  assert.equal(usableSun({ azimuth: Number.NaN, elevation: 40 }), false);
+  assert.equal(usableSun({ azimuth: 150, elevation: 90 }), true);
+  // Geometry with an absurd elevation falls back to the search.
+  const { window, truth } = scene();
+  const result = detectShadows({ ...window, sun: { azimuth: 144, elevation: -3 } });
+  assert.equal(result.directionSource, 'search');
+  assert.ok(f1(result.shadow, truth) >= 0.9);
+});
+
+test('solar position: Landsat overpass over Colorado in April (NOAA reference about 137 / 54 deg)', () => {
+  const { azimuth, elevation } = solarPosition(new Date(Date.UTC(2008, 3, 19, 17, 30)), 40.288, -106.914);
+  assert.ok(Math.abs(azimuth - 136.9) < 1, `azimuth ${azimuth}`);
+  assert.ok(Math.abs(elevation - 54.0) < 1, `elevation ${elevation}`);
+});
+
+test('--buffer grows cloud and shadow by their own radii, cloud first', () => {
+  const width = 9;
+  const height = 5;
+  const mask = new Uint8Array(width * height);
+  mask[2 * width + 2] = 1;
+  mask[2 * width + 6] = 2;
+  const dilation = new StreamingClassDilation(width, height, 1, 2);
+  const a = dilation.push(mask.subarray(0, 3 * width));
+  const b = dilation.push(mask.subarray(3 * width));
+  const out = new Uint8Array([...a.rows, ...b.rows]);
+  assert.equal(out.length, width * height);
+  assert.equal(out[2 * width + 1], 1);
+  assert.equal(out[1 * width + 2], 1);
+  assert.equal(out[0 * width + 2], 0);
+  assert.equal(out[0 * width + 6], 2);
+  assert.equal(out[2 * width + 4], 2);
+  assert.equal(out[2 * width + 3], 1);
+  // Shadow does not overwrite cloud.
+  assert.equal(out[2 * width + 2], 1);
+});
