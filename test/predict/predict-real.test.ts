@@ -102,7 +102,7 @@ test('outputs lie on the input grid: same size, geotransform and CRS; metadata, 
   const source = gdalinfoJson(input);
   for (const [path, description] of [
     [image.outputs.probability, 'cloud probability (percent)'],
-    [image.outputs.mask, 'cloud mask (0 clear, 1 cloud)'],
+    [image.outputs.mask, 'cloud mask (0 clear, 1 cloud, 2 shadow)'],
   ] as const) {
     const info = gdalinfoJson(path);
     assert.deepEqual(info.size, source.size);
