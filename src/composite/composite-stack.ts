@@ -3,6 +3,7 @@ import { createCogWriter } from '../raster/cog-writer.js';
 import type { CogWriter, RasterSource, TypedArray, Window } from '../raster/types.js';
 import { CLEAR, NODATA, type DecodedMask } from '../evaluate/mask-classes.js';
 import { openMaskFile, type MaskFile } from '../evaluate/mask-reader.js';
+import { describeGrid, sameGrid } from '../evaluate/grid-alignment.js';
 import { fileBands, type BaselineImage, type BaselineStack } from '../evaluate/baselines/baseline-input.js';
 import { AutocmError } from '../util/errors.js';
 import { CompositeAccumulator, type CompositeMethod } from './composite-methods.js';
@@ -107,11 +108,9 @@ export async function compositeStack(stack: BaselineStack, options: CompositeOpt
       const mask = await openMaskFile(maskPath, { format: options.maskFormat, threshold });
       used.push({ image, source, mask });
       formats.set(maskPath, mask.format);
-      if (mask.info.width !== source.info.width || mask.info.height !== source.info.height) {
-        throw new AutocmError(
-          `mask is ${mask.info.width} x ${mask.info.height} but its image ${image.source} is ${source.info.width} x ${source.info.height}`,
-          maskPath,
-        );
+      const crsDiffers = mask.info.epsg !== null && source.info.epsg !== null && mask.info.epsg !== source.info.epsg;
+      if (!sameGrid(mask.info, source.info) || crsDiffers) {
+        throw new AutocmError(`mask and its image are on different grids: mask ${describeGrid(mask.info)}; image ${describeGrid(source.info)}`, maskPath);
       }
     }
     if (used.length === 0) throw new AutocmError('no image has a mask: nothing to composite', options.masksDir);
