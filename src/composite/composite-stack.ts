@@ -15,7 +15,10 @@ export interface CompositeOptions {
   /** Optional second output: clear observations per pixel (uint16). */
   countPath?: string;
   method: CompositeMethod;
-  /** An observation is clear where its cloud probability is below this (default 0.5). */
+  /**
+   * An observation is clear where its cloud probability is below this. Default: per probability
+   * file, the threshold its model was calibrated to (AUTOCM_THRESHOLD, written by predict), else 0.5.
+   */
   threshold?: number;
   masksDir: string;
   /** Mask format for every mask (auto-detected per file when omitted). */
@@ -36,7 +39,10 @@ export interface CompositeSummary {
   output: string;
   count: string | null;
   method: CompositeMethod;
+  /** The threshold of every used mask when they agree; the smallest when they do not (see `thresholds`). */
   threshold: number;
+  /** The distinct thresholds used, ascending (one per model whose probabilities were composited). */
+  thresholds: number[];
   width: number;
   height: number;
   bands: string[];
@@ -73,6 +79,13 @@ export function cloudProbability(mask: DecodedMask): Float32Array {
   return p;
 }
 
+/** The calibrated threshold predict recorded in an autocm probability file, if any. */
+function modelThreshold(mask: MaskFile): number | undefined {
+  if (!mask.isProbability) return undefined;
+  const value = Number(mask.info.metadata.AUTOCM_THRESHOLD ?? Number.NaN);
+  return Number.isFinite(value) && value > 0 && value <= 1 ? value : undefined;
+}
+
 function inRange(image: BaselineImage, from?: Date, to?: Date): boolean {
   if (!from && !to) return true;
   if (!image.date) throw new AutocmError('--from/--to need acquisition dates, and this image has none', image.source);
@@ -86,7 +99,6 @@ function inRange(image: BaselineImage, from?: Date, to?: Date): boolean {
  * no clear observation exists; optional uint16 count of clear observations.
  */
 export async function compositeStack(stack: BaselineStack, options: CompositeOptions): Promise<CompositeSummary> {
-  const threshold = options.threshold ?? 0.5;
   const inside = stack.images.filter((image) => inRange(image, options.from, options.to));
   const outsideRange = stack.images.filter((image) => !inside.includes(image)).map((image) => image.source);
   if (inside.length === 0) throw new AutocmError('no image of the stack lies within --from/--to', stack.images[0]?.source);
@@ -95,8 +107,9 @@ export async function compositeStack(stack: BaselineStack, options: CompositeOpt
     listMaskFiles(options.masksDir),
     options.allowMissing,
   );
-  const used: { image: BaselineImage; source: RasterSource; mask: MaskFile }[] = [];
+  const used: { image: BaselineImage; source: RasterSource; mask: MaskFile; threshold: number }[] = [];
   const formats = new Map<string, string>();
+  const thresholds: number[] = [];
   let composite: CogWriter | undefined;
   let count: CogWriter | undefined;
   let compositeWritten = false;
@@ -105,8 +118,8 @@ export async function compositeStack(stack: BaselineStack, options: CompositeOpt
       const maskPath = matches[t]!.mask;
       if (!maskPath) continue;
       const source = await image.open();
-      const mask = await openMaskFile(maskPath, { format: options.maskFormat, threshold });
-      used.push({ image, source, mask });
+      const mask = await openMaskFile(maskPath, { format: options.maskFormat, threshold: options.threshold });
+      used.push({ image, source, mask, threshold: options.threshold ?? modelThreshold(mask) ?? 0.5 });
       formats.set(maskPath, mask.format);
       const crsDiffers = mask.info.epsg !== null && source.info.epsg !== null && mask.info.epsg !== source.info.epsg;
       if (!sameGrid(mask.info, source.info) || crsDiffers) {
@@ -114,10 +127,11 @@ export async function compositeStack(stack: BaselineStack, options: CompositeOpt
       }
     }
     if (used.length === 0) throw new AutocmError('no image has a mask: nothing to composite', options.masksDir);
+    thresholds.push(...[...new Set(used.map((u) => u.threshold))].sort((a, b) => a - b));
     const georeference = stack.georeference;
     const metadata = {
       AUTOCM_COMPOSITE_METHOD: options.method,
-      AUTOCM_COMPOSITE_THRESHOLD: String(threshold),
+      AUTOCM_COMPOSITE_THRESHOLD: thresholds.join(','),
       AUTOCM_COMPOSITE_IMAGES: String(used.length),
     };
     composite = await createCogWriter(options.output, {
@@ -143,7 +157,7 @@ export async function compositeStack(stack: BaselineStack, options: CompositeOpt
         metadata,
       });
     }
-    await compositeWindows(stack, used, options, threshold, composite, count);
+    await compositeWindows(stack, used, options, composite, count);
     await composite.finish();
     compositeWritten = true;
     await count?.finish();
@@ -158,7 +172,8 @@ export async function compositeStack(stack: BaselineStack, options: CompositeOpt
     output: options.output,
     count: options.countPath ?? null,
     method: options.method,
-    threshold,
+    threshold: thresholds[0]!,
+    thresholds,
     width: stack.width,
     height: stack.height,
     bands: stack.bandNames,
@@ -171,9 +186,8 @@ export async function compositeStack(stack: BaselineStack, options: CompositeOpt
 
 async function compositeWindows(
   stack: BaselineStack,
-  used: { image: BaselineImage; source: RasterSource; mask: MaskFile }[],
+  used: { image: BaselineImage; source: RasterSource; mask: MaskFile; threshold: number }[],
   options: CompositeOptions,
-  threshold: number,
   composite: CogWriter,
   count: CogWriter | undefined,
 ): Promise<void> {
@@ -192,12 +206,12 @@ async function compositeWindows(
       const rowsPerPass = options.method === 'median' ? Math.max(1, Math.floor(budget / (used.length * bandCount * width))) : height;
       for (let y = y0; y < y0 + height; y += rowsPerPass) {
         const window: Window = { x: x0, y, width, height: Math.min(rowsPerPass, y0 + height - y) };
-        const accumulator = new CompositeAccumulator(options.method, bandCount, window.width * window.height, threshold);
-        for (const [t, { image, source, mask }] of used.entries()) {
+        const accumulator = new CompositeAccumulator(options.method, bandCount, window.width * window.height, used[0]!.threshold);
+        for (const [t, { image, source, mask, threshold }] of used.entries()) {
           const own: Window = { ...window, x: window.x + image.offset.x, y: window.y + image.offset.y };
           const { bands } = await source.readWindow(own, { bands: fileBands(image) });
           const cloud = cloudProbability(await mask.read(own));
-          accumulator.add(toFloat(bands, image.nodata !== undefined ? image.nodata : source.info.nodata), cloud, rank(image, t));
+          accumulator.add(toFloat(bands, image.nodata !== undefined ? image.nodata : source.info.nodata), cloud, rank(image, t), threshold);
         }
         const result = accumulator.result();
         await composite.writeWindow({ window, bands: result.bands });
