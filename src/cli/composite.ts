@@ -7,6 +7,7 @@ import { predictImages } from '../predict/predict-images.js';
 import { openStack } from '../raster/stack.js';
 import { AutocmError } from '../util/errors.js';
 import { refuseOverwritingInputs } from '../util/input-guard.js';
+import { checkOutputFile } from '../util/output-file.js';
 import { progressBar } from '../util/progress.js';
 import { withTemporaryFolder } from '../util/temporary-cleanup.js';
 import { printResult } from './output.js';
@@ -78,6 +79,8 @@ export function registerComposite(program: Command): void {
 async function compositeWith(inputs: string[], o: CompositeCliOptions, masksDir: string, threshold: number | undefined, from?: Date, to?: Date): Promise<void> {
   const opened = await openStack(inputs, { sensor: o.sensor, bands: o.bands?.split(',').map((b) => b.trim()).filter(Boolean) });
   await refuseOverwritingInputs([o.output, o.count], [...opened.images.flatMap((image) => image.files), masksDir, o.model]);
+  await checkOutputFile(o.output, 'composite');
+  if (o.count) await checkOutputFile(o.count, 'count file');
   if (o.model) await predictImages(inputs, { model: o.model, outputDirectory: masksDir, sensor: o.sensor, quiet: o.quiet });
   const stack = baselineStackOf(opened);
   let progress: ReturnType<typeof progressBar> | undefined;

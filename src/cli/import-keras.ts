@@ -6,6 +6,7 @@ import { findBand, getSensorProfile } from '../raster/sensors.js';
 import { AutocmError } from '../util/errors.js';
 import { formatModelSummary, summariseModel } from '../model/summary.js';
 import { refuseOverwritingInputs } from '../util/input-guard.js';
+import { checkOutputFile } from '../util/output-file.js';
 import { printResult } from './output.js';
 
 /** PREFIX.index and PREFIX.data-* of a Keras checkpoint. */
@@ -58,6 +59,7 @@ export function registerImportKeras(program: Command): void {
       checkImportNames(options.sensor, bands);
       const checkpoint = prefix.replace(/\.index$/, '');
       await refuseOverwritingInputs([options.output], await checkpointFiles(checkpoint));
+      await checkOutputFile(options.output, 'model file');
       const model = await importKerasCheckpoint(checkpoint, options.output, { sensor: options.sensor, bands });
       const summary = summariseModel(model, options.output);
       printResult(options.json ?? false, summary, () => `imported ${prefix}\n${formatModelSummary(summary)}`);
