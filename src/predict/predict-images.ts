@@ -5,6 +5,7 @@ import { loadModel, type ModelFile } from '../model/weights.js';
 import { createCogWriter } from '../raster/cog-writer.js';
 import { resolvePredictionInputs } from './inputs.js';
 import type { CogWriter, RasterSource } from '../raster/types.js';
+import { implausibleScaling } from './scaling-check.js';
 import { AutocmError } from '../util/errors.js';
 import { refuseOverwritingInputs } from '../util/input-guard.js';
 import { progressBar } from '../util/progress.js';
@@ -166,6 +167,8 @@ async function predictOne(
   const { width, height } = source.info;
   if (width < 8 || height < 8) throw new AutocmError(`image is ${width} x ${height} px; the network needs at least 8 x 8`, image.source);
   const { bands, normalisation, writerOptions } = await sceneSetup(source, image, model, o.model, o);
+  const scaling = await implausibleScaling(source, bands, image.nodata, normalisation, bands.map((b) => image.bandNames[b] ?? `band ${b + 1}`));
+  if (scaling) warn(`${image.source}: ${scaling}`);
   const writers: { probability?: CogWriter; mask?: CogWriter } = {};
   const finished: string[] = [];
   let bar: ReturnType<typeof progressBar> | undefined;

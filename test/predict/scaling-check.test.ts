@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { defaultModelPath } from '../../src/model/default-model.js';
+import { autocm, synthStack } from '../helpers/autocm-cli.js';
+import { requireGdal } from '../helpers/gdal.js';
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'autocm-scaling-'));
+  synthStack(join(dir, 'stack'), 64, 1);
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('a scene stored x10 (uint16) is predicted with a warning that its reflectance is implausible; the original is not', async (t) => {
+  if (!requireGdal(t)) return;
+  const original = join(dir, 'stack', 'img_20230301.tif');
+  const scaled = join(dir, 'img_20230301_x10.tif');
+  // x10 in uint16, band descriptions kept: GDAL through Python (the tool is a test oracle here).
+  execFileSync('/usr/bin/python3', ['-c', `
+from osgeo import gdal
+import numpy as np
+src = gdal.Open(${JSON.stringify(original)})
+dst = gdal.GetDriverByName('GTiff').CreateCopy(${JSON.stringify(scaled)}, src)
+for b in range(1, src.RasterCount + 1):
+    a = src.GetRasterBand(b).ReadAsArray().astype(np.float64) * 10
+    dst.GetRasterBand(b).WriteArray(np.minimum(a, 65534).astype(np.uint16))
+dst = None
+`], { env: { ...process.env, GDAL_PAM_ENABLED: 'NO' } });
+  const warned = autocm(['predict', scaled, '--model', defaultModelPath, '-o', join(dir, 'out-x10'), '--quiet', '--threads', '1']);
+  assert.equal(warned.status, 0, warned.stderr);
+  assert.match(warned.stderr, /img_20230301_x10\.tif: after scaling \(reflectance: .*\) the median of band \w+ is \d\.\d\d, not a plausible reflectance \(<= 1\.2\): the image is probably stored with another scale/);
+  const plain = autocm(['predict', original, '--model', defaultModelPath, '-o', join(dir, 'out'), '--quiet', '--threads', '1']);
+  assert.equal(plain.status, 0, plain.stderr);
+  assert.doesNotMatch(plain.stderr, /plausible reflectance/);
+});
