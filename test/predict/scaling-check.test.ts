@@ -39,3 +39,22 @@ dst = None
   assert.equal(plain.status, 0, plain.stderr);
   assert.doesNotMatch(plain.stderr, /plausible reflectance/);
 });
+
+test('--sensor landsat89-l2 on a 4-band PlanetScope image with band descriptions is refused, naming the sensor it is', async () => {
+  const original = join(dir, 'stack', 'img_20230301.tif');
+  const run = autocm(['predict', original, '--model', defaultModelPath, '-o', join(dir, 'out-l8'), '--sensor', 'landsat89-l2', '--quiet']);
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /^autocm: error: .*img_20230301\.tif: not read as --sensor landsat89-l2: its metadata or name says planetscope4, and that sensor's reflectance scaling would be wrong for it\. Give the sensor the image comes from \(planetscope4\)/);
+  // A 6-band JSON profile has no 4-band layout: refused too.
+  const { writeFile } = await import('node:fs/promises');
+  const profile = join(dir, 'six.json');
+  const band = (name: string, common: string) => ({ name, common, scale: 0.0001, offset: 0, aliases: [] });
+  await writeFile(profile, JSON.stringify({
+    id: 'six', description: 'six bands', units: 'reflectance', nodata: 0, saturation: null, fileNamePatterns: [], metadataPatterns: [],
+    bands: [band('B1', 'blue'), band('B2', 'green'), band('B3', 'red'), band('B4', 'nir'), band('B5', 'swir16'), band('B6', 'swir22')],
+    modelBands: ['blue', 'green', 'red', 'nir'], layouts: [['B1', 'B2', 'B3', 'B4', 'B5', 'B6']],
+  }));
+  const six = autocm(['predict', original, '--model', defaultModelPath, '-o', join(dir, 'out-six'), '--sensor', profile, '--quiet']);
+  assert.equal(six.status, 1, six.stderr);
+  assert.match(six.stderr, /not read as --sensor six: --sensor six has 6 bands, this image 4 \(blue, green, red, nir\)/);
+});
