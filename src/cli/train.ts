@@ -53,6 +53,10 @@ async function openStacks(inputs: string[], sensor: string | undefined, bands: s
     if (s.bandNames.join() !== first.bandNames.join())
       throw new AutocmError(`bands ${s.bandNames.join(', ')} differ from ${first.bandNames.join(', ')} of ${groups[0]!.join(' ')} (choose common bands with --bands)`, groups[i]!.join(' '));
   });
+  // Radiometry guessed (unknown Sentinel-2 baseline, no MTL, int8): said once per kind of guess.
+  const guesses = new Map<string, string[]>();
+  for (const image of stacks.flatMap((s) => s.images)) if (image.scalingGuess) guesses.set(image.scalingGuess, [...(guesses.get(image.scalingGuess) ?? []), image.source]);
+  for (const [guess, sources] of guesses) process.stderr.write(`autocm: warning: ${sources[0]}${sources.length > 1 ? ` and ${sources.length - 1} more` : ''}: ${guess}\n`);
   return { stacks, names: groups.map((g) => g.join(' ')) };
 }
 

@@ -13,6 +13,7 @@ export async function resolvePredictionInputs(inputs: string[], sensor?: string)
     file: image.files.length === 1 ? image.files[0] : undefined,
     files: image.files,
     open: () => image.open(),
+    scalingGuess: image.scalingGuess,
     reflectanceScaling: (bands) => bands.map((b) => ({ scale: image.bands[b]!.scale, offset: image.bands[b]!.offset })),
   }));
 }

@@ -93,6 +93,8 @@ export interface PredictionInput {
   /** Every file of the image (one, or one per band), so that no output overwrites one. */
   files?: string[];
   open(): Promise<RasterSource>;
+  /** Set when the reflectance scaling is a guess (unknown Sentinel-2 baseline, no MTL, int8 data). */
+  scalingGuess?: string | null;
   /** Per-band DN -> reflectance of the image's sensor (for models with 'reflectance' normalisation). */
   reflectanceScaling(bands: number[]): BandScaling[];
 }
@@ -167,6 +169,12 @@ async function predictOne(
   const { width, height } = source.info;
   if (width < 8 || height < 8) throw new AutocmError(`image is ${width} x ${height} px; the network needs at least 8 x 8`, image.source);
   const { bands, normalisation, writerOptions } = await sceneSetup(source, image, model, o.model, o);
+  const guessed = model.metadata.normalisation.mode === 'reflectance' ? (image.scalingGuess ?? null) : null;
+  if (guessed) {
+    warn(`${image.source}: ${guessed}`);
+    writerOptions.probability.metadata = { ...writerOptions.probability.metadata, AUTOCM_RADIOMETRY_GUESS: guessed };
+    writerOptions.mask.metadata = { ...writerOptions.mask.metadata, AUTOCM_RADIOMETRY_GUESS: guessed };
+  }
   const scaling = await implausibleScaling(source, bands, image.nodata, normalisation, bands.map((b) => image.bandNames[b] ?? `band ${b + 1}`));
   if (scaling) warn(`${image.source}: ${scaling}`);
   const writers: { probability?: CogWriter; mask?: CogWriter } = {};

@@ -53,6 +53,8 @@ export interface StackImage {
   bandNames: string[];
   /** How the scaling was decided (baseline, MTL file...). */
   scalingNote: string;
+  /** Set when the radiometry is guessed (unknown Sentinel-2 baseline, no MTL, int8 data): said in predict/train output and metadata. */
+  scalingGuess: string | null;
   /** Per-band files left out because they are on another grid (e.g. Sentinel-2 20 m bands beside 10 m ones). */
   droppedBands: string[];
   /** Header of the (combined) image. */
@@ -309,6 +311,7 @@ function makeImage(ref: ImageRef, chosen: Chosen, info: RasterInfo): StackImage 
     bands: scaling.bands,
     bandNames: scaling.bands.map((b) => b.common),
     scalingNote: scaling.note,
+    scalingGuess: scaling.guess ?? (info.sampleType === 'int8' && chosen.profile.units === 'reflectance' ? `int8 data scaled as ${chosen.profile.id} (x${chosen.profile.bands[0]?.scale ?? '?'}): the profile is for its own product's data type; check --sensor` : null),
     droppedBands: chosen.dropped,
     info,
     nodata: info.nodata ?? chosen.profile.nodata,

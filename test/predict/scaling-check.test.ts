@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { defaultModelPath } from '../../src/model/default-model.js';
+import { openRaster } from '../../src/raster/open.js';
 import { autocm, synthStack } from '../helpers/autocm-cli.js';
 import { requireGdal } from '../helpers/gdal.js';
 
@@ -57,4 +58,32 @@ test('--sensor landsat89-l2 on a 4-band PlanetScope image with band descriptions
   const six = autocm(['predict', original, '--model', defaultModelPath, '-o', join(dir, 'out-six'), '--sensor', profile, '--quiet']);
   assert.equal(six.status, 1, six.stderr);
   assert.match(six.stderr, /not read as --sensor six: --sensor six has 6 bands, this image 4 \(blue, green, red, nir\)/);
+});
+
+test('an unknown Sentinel-2 processing baseline is said in predict output and recorded in the outputs\' metadata', async (t) => {
+  if (!requireGdal(t)) return;
+  const stack = join(dir, 's2');
+  const run = autocm(['synth', '-o', stack, '--size', '64', '--dates', '1', '--sensor', 'sentinel2-l1c', '--quiet']);
+  assert.equal(run.status, 0, run.stderr);
+  const image = join(dir, 'nobaseline.tif');
+  execFileSync('/usr/bin/python3', ['-c', `
+from osgeo import gdal
+src = gdal.Open(${JSON.stringify(join(stack, 'img_20230301.tif'))})
+dst = gdal.GetDriverByName('GTiff').CreateCopy(${JSON.stringify(image)}, src)
+md = dst.GetMetadata(); md.pop('PROCESSING_BASELINE', None); dst.SetMetadata(md)
+dst = None
+`], { env: { ...process.env, GDAL_PAM_ENABLED: 'NO' } });
+  const predicted = autocm(['predict', image, '--model', defaultModelPath, '-o', join(dir, 'out-s2'), '--quiet', '--threads', '1']);
+  assert.equal(predicted.status, 0, predicted.stderr);
+  assert.match(predicted.stderr, /nobaseline\.tif: Sentinel-2 processing baseline unknown: assumed before 04\.00 \(reflectance = DN \/ 10000\); products of baseline 04\.00 and later .* 0\.1 too bright/);
+  const output = await openRaster(join(dir, 'out-s2', 'nobaseline_cloudmask.tif'));
+  try {
+    assert.match(output.info.metadata.AUTOCM_RADIOMETRY_GUESS ?? '', /^Sentinel-2 processing baseline unknown: assumed before 04\.00/);
+  } finally {
+    await output.close();
+  }
+  // With the baseline known (synth writes PROCESSING_BASELINE 03.01) nothing is said.
+  const known = autocm(['predict', join(stack, 'img_20230301.tif'), '--model', defaultModelPath, '-o', join(dir, 'out-s2-known'), '--quiet', '--threads', '1']);
+  assert.equal(known.status, 0, known.stderr);
+  assert.doesNotMatch(known.stderr, /baseline unknown/);
 });
