@@ -7,6 +7,7 @@ import { predictImages } from '../predict/predict-images.js';
 import { openStack } from '../raster/stack.js';
 import { AutocmError } from '../util/errors.js';
 import { refuseOverwritingInputs } from '../util/input-guard.js';
+import { checkOutputFile } from '../util/output-file.js';
 import { progressBar } from '../util/progress.js';
 import { withTemporaryFolder } from '../util/temporary-cleanup.js';
 import { printResult } from './output.js';
@@ -17,7 +18,7 @@ interface CompositeCliOptions {
   model?: string;
   maskFormat?: string;
   method: string;
-  threshold: string;
+  threshold?: string;
   from?: string;
   to?: string;
   targetDate?: string;
@@ -52,7 +53,7 @@ export function registerComposite(program: Command): void {
     .option('--model <file>', 'predict the masks on the fly with this model (kept in --masks when given, else in a temporary folder)')
     .option('--mask-format <name>', `mask format: auto, ${MASK_FORMATS.join(', ')}`, 'auto')
     .option('--method <name>', `${COMPOSITE_METHODS.join(', ')}`, 'mean')
-    .option('--threshold <p>', 'an observation is clear where its cloud probability is below this', '0.5')
+    .option('--threshold <p>', "an observation is clear where its cloud probability is below this (default: the model's calibrated threshold recorded in each probability file, else 0.5)")
     .option('--from <date>', 'first acquisition date used (YYYY-MM-DD)')
     .option('--to <date>', 'last acquisition date used (YYYY-MM-DD)')
     .option('--target-date <date>', 'best: ties go to the date closest to this (default: the latest)')
@@ -65,8 +66,8 @@ export function registerComposite(program: Command): void {
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (inputs: string[], o: CompositeCliOptions) => {
       if (!(COMPOSITE_METHODS as string[]).includes(o.method)) throw new AutocmError(`--method must be one of ${COMPOSITE_METHODS.join(', ')}, got "${o.method}"`);
-      const threshold = Number(o.threshold);
-      if (!Number.isFinite(threshold) || threshold <= 0 || threshold > 1) throw new AutocmError(`--threshold must be in (0, 1], got "${o.threshold}"`);
+      const threshold = o.threshold === undefined ? undefined : Number(o.threshold);
+      if (threshold !== undefined && (!Number.isFinite(threshold) || threshold <= 0 || threshold > 1)) throw new AutocmError(`--threshold must be in (0, 1], got "${o.threshold}"`);
       const from = parseDate(o.from, '--from');
       const to = parseDate(o.to, '--to');
       if (from && to && from > to) throw new AutocmError(`--from ${o.from} is after --to ${o.to}`);
@@ -77,9 +78,11 @@ export function registerComposite(program: Command): void {
     });
 }
 
-async function compositeWith(inputs: string[], o: CompositeCliOptions, masksDir: string, threshold: number, from?: Date, to?: Date): Promise<void> {
+async function compositeWith(inputs: string[], o: CompositeCliOptions, masksDir: string, threshold: number | undefined, from?: Date, to?: Date): Promise<void> {
   const opened = await openStack(inputs, { sensor: o.sensor, bands: o.bands?.split(',').map((b) => b.trim()).filter(Boolean) });
   await refuseOverwritingInputs([o.output, o.count], [...opened.images.flatMap((image) => image.files), masksDir, o.model]);
+  await checkOutputFile(o.output, 'composite');
+  if (o.count) await checkOutputFile(o.count, 'count file');
   if (o.model) await predictImages(inputs, { model: o.model, outputDirectory: masksDir, sensor: o.sensor, quiet: o.quiet });
   const stack = reflectanceStackOf(opened);
   let progress: ReturnType<typeof progressBar> | undefined;
@@ -103,7 +106,7 @@ async function compositeWith(inputs: string[], o: CompositeCliOptions, masksDir:
   progress?.stop();
   printResult(o.json ?? false, summary, () =>
     [
-      `${summary.output}: ${summary.method} composite of ${summary.matches.filter((m) => m.mask).length} images, ${summary.width} x ${summary.height}, bands ${summary.bands.join(', ')}`,
+      `${summary.output}: ${summary.method} composite of ${summary.matches.filter((m) => m.mask).length} images, ${summary.width} x ${summary.height}, bands ${summary.bands.join(', ')}, clear below p = ${summary.thresholds.join(', ')}`,
       ...summary.matches.map((m) => `  ${m.image} <- ${m.mask ?? 'no mask (left out)'}${m.mask ? ` [${m.by}, ${m.maskFormat}]` : ''}`),
       summary.outsideRange.length ? `  ${summary.outsideRange.length} images outside --from/--to` : '',
       summary.count ? `count: ${summary.count}` : '',

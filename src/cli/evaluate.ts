@@ -91,6 +91,7 @@ export function registerEvaluate(program: Command): void {
           pairBy: o.pair as PairBy,
           pictureMaxSide: report ? 512 : 0,
           onPair: async (outcome, index) => {
+            for (const warning of outcome.evaluation.warnings) process.stderr.write(`warning: ${warning}\n`);
             await report?.addPair(outcome, index);
             progress.update(index + 1);
           },

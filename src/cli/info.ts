@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { crsText } from '../raster/crs-text.js';
 import { rasterStatistics } from '../raster/band-stats.js';
 import { expandInputs, inspectImage, type InspectedImage } from '../raster/inputs.js';
 import { byAcquisitionTime, commonWindow, stackBands } from '../raster/stack.js';
@@ -135,7 +136,7 @@ async function describeImage(inspected: InspectedImage, quiet: boolean): Promise
     sensorProblem: inspected.problem,
     width: info.width,
     height: info.height,
-    crs: info.epsg !== null ? `EPSG:${info.epsg}` : null,
+    crs: crsText(info.epsg, info.geoKeys),
     epsg: info.epsg,
     pixelSize: t ? [Math.abs(t[1]), Math.abs(t[5])] : null,
     geoTransform: t,

@@ -9,6 +9,7 @@ import { loadModel, saveModel } from '../model/weights.js';
 import { writeFileAtomically } from '../util/atomic.js';
 import { AutocmError } from '../util/errors.js';
 import { refuseOverwritingInputs } from '../util/input-guard.js';
+import { checkOutputFile } from '../util/output-file.js';
 import { numberOption } from './number-option.js';
 import { printResult } from './output.js';
 
@@ -40,6 +41,7 @@ export function registerModelInfo(program: Command): void {
     .option('--json', 'machine-readable summary on stdout')
     .action(async (file: string, options: { output: string; height?: number; width?: number; json?: boolean }) => {
       await refuseOverwritingInputs([options.output], [file]);
+      await checkOutputFile(options.output, 'ONNX file');
       const loaded = await loadModel(file);
       const bytes = modelToOnnx(loaded, { height: options.height, width: options.width });
       await writeFileAtomically(options.output, bytes);
@@ -54,6 +56,7 @@ export function registerModelInfo(program: Command): void {
     .option('--json', 'machine-readable summary on stdout')
     .action(async (files: string[], options: { output: string; json?: boolean }) => {
       await refuseOverwritingInputs([options.output], files);
+      await checkOutputFile(options.output, 'model file');
       const averaged = await averageModels(files);
       await saveModel(options.output, averaged);
       printResult(options.json ?? false, { output: options.output, members: files }, () => `wrote ${options.output}: the mean of ${files.length} models (uncalibrated: threshold 0.5)`);
@@ -80,6 +83,7 @@ export function registerModelInfo(program: Command): void {
       if (options.sets) {
         if (images.length > 0 || options.ref) throw new AutocmError('give either --sets or images with --ref, not both');
         const sets = await readCalibrationSets(options.sets);
+        await checkOutputFile(options.output, 'model file');
         await refuseOverwritingInputs([options.output], [file, options.sets, ...sets.flatMap((set) => [...set.images, ...set.references])]);
         const result = await calibrateOnSets({ model: file, sets, output: options.output, threads: options.threads, quiet });
         printResult(options.json ?? false, result, () => setsCalibrationTable(result));
@@ -87,6 +91,7 @@ export function registerModelInfo(program: Command): void {
       }
       if (images.length === 0 || !options.ref) throw new AutocmError('give images and --ref (their reference masks), or --sets');
       await refuseOverwritingInputs([options.output], [file, ...images, ...options.ref]);
+      await checkOutputFile(options.output, 'model file');
       const result = await calibrateThreshold({
         model: file,
         images,

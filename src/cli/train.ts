@@ -11,6 +11,7 @@ import { planPacks } from '../train/pack-plan.js';
 import { reportPathsFor, type DataSummary } from '../train/report.js';
 import { type TrainingScene, stackScene } from '../train/scene.js';
 import { AutocmError } from '../util/errors.js';
+import { checkOutputFile } from '../util/output-file.js';
 import { refuseOverwritingInputs } from '../util/input-guard.js';
 import { numberOption } from './number-option.js';
 import { printResult } from './output.js';
@@ -52,6 +53,10 @@ async function openStacks(inputs: string[], sensor: string | undefined, bands: s
     if (s.bandNames.join() !== first.bandNames.join())
       throw new AutocmError(`bands ${s.bandNames.join(', ')} differ from ${first.bandNames.join(', ')} of ${groups[0]!.join(' ')} (choose common bands with --bands)`, groups[i]!.join(' '));
   });
+  // Radiometry guessed (unknown Sentinel-2 baseline, no MTL, int8): said once per kind of guess.
+  const guesses = new Map<string, string[]>();
+  for (const image of stacks.flatMap((s) => s.images)) if (image.scalingGuess) guesses.set(image.scalingGuess, [...(guesses.get(image.scalingGuess) ?? []), image.source]);
+  for (const [guess, sources] of guesses) process.stderr.write(`autocm: warning: ${sources[0]}${sources.length > 1 ? ` and ${sources.length - 1} more` : ''}: ${guess}\n`);
   return { stacks, names: groups.map((g) => g.join(' ')) };
 }
 
@@ -61,6 +66,7 @@ async function checkOutputs(options: TrainCliOptions, stacks: ImageStack[]): Pro
   const outputs = [options.output, logPathFor(options.output), ...Object.values(reportPathsFor(options.output))];
   // A resumed run writes its checkpoint over the one it resumes from, by design.
   await refuseOverwritingInputs(options.resume ? outputs : [...outputs, checkpoint], [...stacks.flatMap((s) => s.images.flatMap((i) => i.files)), options.resume, options.init]);
+  await checkOutputFile(options.output, 'model file');
   if (options.resume || options.force) return;
   if (existsSync(options.output)) throw new AutocmError('exists: pass --force to train a new model in its place, or --resume CHECKPOINT to continue its training', options.output);
   if (existsSync(checkpoint)) throw new AutocmError(`a training checkpoint exists: pass --resume ${checkpoint} to continue that run, or --force to start a new one`, checkpoint);

@@ -23,7 +23,8 @@ export function registerView(program: Command): void {
         process.stderr.write(`autocm: warning: binding to ${options.host}: every file given to view is readable from the network\n`);
       }
       process.stderr.write('autocm view: reading the catalog...\n');
-      const { catalog, files, reportRoots } = await buildCatalog(inputs);
+      const { catalog, files, reportRoots, warnings } = await buildCatalog(inputs);
+      for (const warning of warnings) process.stderr.write(`autocm: warning: ${warning}\n`);
       const model = await loadBrowserModel(options.model);
       const { url } = await startViewerServer({ catalog, files, reportRoots, model }, port, options.host);
       printResult(Boolean(options.json), { url, images: catalog.images.length, composites: catalog.composites.length, model: Boolean(model) }, () =>

@@ -53,13 +53,14 @@ export class CompositeAccumulator {
 
   /**
    * Adds one date. `rank` orders ties of the best-observation method: lower wins (the caller
-   * passes the distance to the target date, or minus the time for "latest first").
+   * passes the distance to the target date, or minus the time for "latest first"). `threshold`:
+   * this date's own (its model's calibrated threshold), default the accumulator's.
    */
-  add(values: Float32Array[], cloud: Float32Array, rank = 0): void {
+  add(values: Float32Array[], cloud: Float32Array, rank = 0, threshold = this.threshold): void {
     for (let i = 0; i < this.n; i++) {
       const p = cloud[i]!;
       if (Number.isNaN(p) || !observationValid(values, i)) continue;
-      const clear = p < this.threshold;
+      const clear = p < threshold;
       if (clear && this.count[i]! < 65535) this.count[i]!++;
       if (this.method === 'mean') {
         const w = 1 - p;

@@ -4,6 +4,7 @@ import type { CogWriter, RasterSource, TypedArray, Window } from '../raster/type
 import { CLEAR, NODATA, SHADOW, type DecodedMask } from '../masks/mask-classes.js';
 import { openMaskFile, type MaskFile } from '../masks/mask-reader.js';
 import { fileBands, type ReflectanceImage, type ReflectanceStack } from '../raster/reflectance-stack.js';
+import { describeGrid, sameGrid } from '../evaluate/grid-alignment.js';
 import { AutocmError } from '../util/errors.js';
 import { CompositeAccumulator, type CompositeMethod } from './composite-methods.js';
 import { dateKeyOf } from '../masks/file-keys.js';
@@ -14,7 +15,10 @@ export interface CompositeOptions {
   /** Optional second output: clear observations per pixel (uint16). */
   countPath?: string;
   method: CompositeMethod;
-  /** An observation is clear where its cloud probability is below this (default 0.5). */
+  /**
+   * An observation is clear where its cloud probability is below this. Default: per probability
+   * file, the threshold its model was calibrated to (AUTOCM_THRESHOLD, written by predict), else 0.5.
+   */
   threshold?: number;
   masksDir: string;
   /** Mask format for every mask (auto-detected per file when omitted). */
@@ -37,7 +41,10 @@ export interface CompositeSummary {
   output: string;
   count: string | null;
   method: CompositeMethod;
+  /** The threshold of every used mask when they agree; the smallest when they do not (see `thresholds`). */
   threshold: number;
+  /** The distinct thresholds used, ascending (one per model whose probabilities were composited). */
+  thresholds: number[];
   width: number;
   height: number;
   bands: string[];
@@ -79,6 +86,13 @@ function excludeShadows(probability: Float32Array, classes: Uint8Array): void {
   for (let i = 0; i < probability.length; i++) if (classes[i] === SHADOW) probability[i] = 1;
 }
 
+/** The calibrated threshold predict recorded in an autocm probability file, if any. */
+function modelThreshold(mask: MaskFile): number | undefined {
+  if (!mask.isProbability) return undefined;
+  const value = Number(mask.info.metadata.AUTOCM_THRESHOLD ?? Number.NaN);
+  return Number.isFinite(value) && value > 0 && value <= 1 ? value : undefined;
+}
+
 function inRange(image: ReflectanceImage, from?: Date, to?: Date): boolean {
   if (!from && !to) return true;
   if (!image.date) throw new AutocmError('--from/--to need acquisition dates, and this image has none', image.source);
@@ -92,7 +106,6 @@ function inRange(image: ReflectanceImage, from?: Date, to?: Date): boolean {
  * no clear observation exists; optional uint16 count of clear observations.
  */
 export async function compositeStack(stack: ReflectanceStack, options: CompositeOptions): Promise<CompositeSummary> {
-  const threshold = options.threshold ?? 0.5;
   const inside = stack.images.filter((image) => inRange(image, options.from, options.to));
   const outsideRange = stack.images.filter((image) => !inside.includes(image)).map((image) => image.source);
   if (inside.length === 0) throw new AutocmError('no image of the stack lies within --from/--to', stack.images[0]?.source);
@@ -101,8 +114,9 @@ export async function compositeStack(stack: ReflectanceStack, options: Composite
     listMaskFiles(options.masksDir),
     options.allowMissing,
   );
-  const used: { image: ReflectanceImage; source: RasterSource; mask: MaskFile; classes?: MaskFile }[] = [];
+  const used: { image: ReflectanceImage; source: RasterSource; mask: MaskFile; classes?: MaskFile; threshold: number }[] = [];
   const formats = new Map<string, string>();
+  const thresholds: number[] = [];
   let composite: CogWriter | undefined;
   let count: CogWriter | undefined;
   let compositeWritten = false;
@@ -111,23 +125,22 @@ export async function compositeStack(stack: ReflectanceStack, options: Composite
       const maskPath = matches[t]!.mask;
       if (!maskPath) continue;
       const source = await image.open();
-      const mask = await openMaskFile(maskPath, { format: options.maskFormat, threshold });
+      const mask = await openMaskFile(maskPath, { format: options.maskFormat, threshold: options.threshold });
       const classesPath = options.keepShadows ? undefined : matches[t]!.classes;
       const classes = classesPath ? await openMaskFile(classesPath) : undefined;
-      used.push({ image, source, mask, classes });
+      used.push({ image, source, mask, classes, threshold: options.threshold ?? modelThreshold(mask) ?? 0.5 });
       formats.set(maskPath, mask.format);
-      if (mask.info.width !== source.info.width || mask.info.height !== source.info.height) {
-        throw new AutocmError(
-          `mask is ${mask.info.width} x ${mask.info.height} but its image ${image.source} is ${source.info.width} x ${source.info.height}`,
-          maskPath,
-        );
+      const crsDiffers = mask.info.epsg !== null && source.info.epsg !== null && mask.info.epsg !== source.info.epsg;
+      if (!sameGrid(mask.info, source.info) || crsDiffers) {
+        throw new AutocmError(`mask and its image are on different grids: mask ${describeGrid(mask.info)}; image ${describeGrid(source.info)}`, maskPath);
       }
     }
     if (used.length === 0) throw new AutocmError('no image has a mask: nothing to composite', options.masksDir);
+    thresholds.push(...[...new Set(used.map((u) => u.threshold))].sort((a, b) => a - b));
     const georeference = stack.georeference;
     const metadata = {
       AUTOCM_COMPOSITE_METHOD: options.method,
-      AUTOCM_COMPOSITE_THRESHOLD: String(threshold),
+      AUTOCM_COMPOSITE_THRESHOLD: thresholds.join(','),
       AUTOCM_COMPOSITE_IMAGES: String(used.length),
     };
     composite = await createCogWriter(options.output, {
@@ -153,7 +166,7 @@ export async function compositeStack(stack: ReflectanceStack, options: Composite
         metadata,
       });
     }
-    await compositeWindows(stack, used, options, threshold, composite, count);
+    await compositeWindows(stack, used, options, composite, count);
     await composite.finish();
     compositeWritten = true;
     await count?.finish();
@@ -168,7 +181,8 @@ export async function compositeStack(stack: ReflectanceStack, options: Composite
     output: options.output,
     count: options.countPath ?? null,
     method: options.method,
-    threshold,
+    threshold: thresholds[0]!,
+    thresholds,
     width: stack.width,
     height: stack.height,
     bands: stack.bandNames,
@@ -181,9 +195,8 @@ export async function compositeStack(stack: ReflectanceStack, options: Composite
 
 async function compositeWindows(
   stack: ReflectanceStack,
-  used: { image: ReflectanceImage; source: RasterSource; mask: MaskFile; classes?: MaskFile }[],
+  used: { image: ReflectanceImage; source: RasterSource; mask: MaskFile; classes?: MaskFile; threshold: number }[],
   options: CompositeOptions,
-  threshold: number,
   composite: CogWriter,
   count: CogWriter | undefined,
 ): Promise<void> {
@@ -202,14 +215,14 @@ async function compositeWindows(
       const rowsPerPass = options.method === 'median' ? Math.max(1, Math.floor(budget / (used.length * bandCount * width))) : height;
       for (let y = y0; y < y0 + height; y += rowsPerPass) {
         const window: Window = { x: x0, y, width, height: Math.min(rowsPerPass, y0 + height - y) };
-        const accumulator = new CompositeAccumulator(options.method, bandCount, window.width * window.height, threshold);
-        for (const [t, { image, source, mask, classes }] of used.entries()) {
+        const accumulator = new CompositeAccumulator(options.method, bandCount, window.width * window.height, used[0]!.threshold);
+        for (const [t, { image, source, mask, classes, threshold }] of used.entries()) {
           const own: Window = { ...window, x: window.x + image.offset.x, y: window.y + image.offset.y };
           const { bands } = await source.readWindow(own, { bands: fileBands(image) });
           const decoded = await mask.read(own);
           const cloud = cloudProbability(decoded, options.keepShadows ?? false);
           if (classes) excludeShadows(cloud, (await classes.read(own)).classes);
-          accumulator.add(toFloat(bands, image.nodata !== undefined ? image.nodata : source.info.nodata), cloud, rank(image, t));
+          accumulator.add(toFloat(bands, image.nodata !== undefined ? image.nodata : source.info.nodata), cloud, rank(image, t), threshold);
         }
         const result = accumulator.result();
         await composite.writeWindow({ window, bands: result.bands });

@@ -136,7 +136,8 @@ export async function runDemo(dir: string, options: DemoOptions = {}): Promise<D
   const composite = await stage('composite', 'cloud-weighted mean composite from the Auto-CM masks, and from the truth masks', async () => {
     const bar = progressBar('composite', 2, { quiet });
     const stack = reflectanceStackOf(await openStack([paths.stack]));
-    await compositeStack(stack, { output: paths.composite, method: 'mean', masksDir: paths.autocm });
+    // The model's calibrated threshold decides which observations are clear (not a fixed 0.5).
+    await compositeStack(stack, { output: paths.composite, method: 'mean', masksDir: paths.autocm, threshold: calibration.value });
     bar.update(1);
     await compositeStack(stack, { output: paths.truthComposite, method: 'mean', masksDir: join(paths.stack, 'masks') });
     bar.update(2);

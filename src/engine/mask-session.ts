@@ -65,6 +65,10 @@ export async function createMaskSession(model: ModelFile, options: MaskSessionOp
   const build = (dims: { batch?: number; height?: number; width?: number }) =>
     buildInferenceGraph(spec, model.tensors, { ...dims, batchNorm: options.batchNorm, transposedConv: options.transposedConv });
 
+  // ORT's environment logs at 'warning' by default, and prints a provider that fails to load as a
+  // raw coloured line before our error: only fatal messages for a non-CPU provider (set before the
+  // first session creates the environment).
+  if (provider !== 'cpu') ort.env.logLevel = 'fatal';
   const open = async (graph: Uint8Array): Promise<ort.InferenceSession> => {
     try {
       return await ort.InferenceSession.create(graph, sessionOptions);

@@ -3,7 +3,7 @@ import type { Window } from '../raster/types.js';
 import { accumulateConfusion, emptyConfusion, type Confusion, type PositiveClass } from './confusion.js';
 import { edgeIgnoreMask } from './edge-tolerance.js';
 import { alignWindow, checkAlignable, gridMismatchError, resampleDecoded, sameGrid } from './grid-alignment.js';
-import type { DecodedMask } from '../masks/mask-classes.js';
+import { NODATA, type DecodedMask } from '../masks/mask-classes.js';
 import { openMaskFile, type MaskFile } from '../masks/mask-reader.js';
 import { metricsFromConfusion, type Metrics } from './metrics.js';
 import { PictureSampler } from './picture-sampler.js';
@@ -48,7 +48,14 @@ export interface ImageEvaluation {
   shadow: ScorePair | { skipped: string };
   /** Threshold sweep of a probability prediction against the reference cloud class. */
   sweep: SweepResult | null;
+  /** Reference pixels that decode to a class (the rest are nodata or values the format does not know). */
+  referenceValidPixels: number;
+  /** What the user should know: e.g. a reference mostly outside its format's values. */
+  warnings: string[];
 }
+
+/** Below this share of decodable reference pixels the format is probably wrong: said, not silently scored. */
+const LOW_VALID_SHARE = 0.5;
 
 /** Per-image results plus what pooling and the report need (not part of the JSON). */
 export interface PairOutcome {
@@ -105,6 +112,7 @@ async function scorePair(pred: MaskFile, ref: MaskFile, options: EvaluateOptions
         }
       : null;
   const stripRows = options.stripRows ?? DEFAULT_STRIP_ROWS;
+  let referenceValidPixels = 0;
 
   for (let y = 0; y < height; y += stripRows) {
     const rows = Math.min(stripRows, height - y);
@@ -115,6 +123,7 @@ async function scorePair(pred: MaskFile, ref: MaskFile, options: EvaluateOptions
     const core: Window = { x: 0, y, width, height: rows };
     const predCore = await readPrediction(pred, ref, core, aligned);
     const refCore = refHalo.classes.subarray(top * width, (top + rows) * width);
+    for (let i = 0; i < refCore.length; i++) if (refCore[i] !== NODATA) referenceValidPixels++;
     accumulateConfusion(predCore.classes, refCore, 'cloud', cloud);
     if (cloudShadow) accumulateConfusion(predCore.classes, refCore, 'cloud-shadow', cloudShadow);
     if (shadow) accumulateConfusion(predCore.classes, refCore, 'shadow', shadow);
@@ -150,7 +159,15 @@ async function scorePair(pred: MaskFile, ref: MaskFile, options: EvaluateOptions
       : { skipped: shadowSkipReason(pred, ref) },
     shadow: shadow ? scores(shadow, shadowTolerant, 'shadow') : { skipped: shadowSkipReason(pred, ref) },
     sweep: sweepHistogram ? sweepResult(sweepHistogram) : null,
+    referenceValidPixels,
+    warnings: [],
   };
+  if (referenceValidPixels < LOW_VALID_SHARE * width * height) {
+    evaluation.warnings.push(
+      `${ref.path}: only ${referenceValidPixels} of ${width * height} reference pixels (${((100 * referenceValidPixels) / (width * height)).toFixed(1)} %) ` +
+        `are classes of format ${ref.format}; the rest are nodata or values the format does not know: check --ref-format`,
+    );
+  }
   return { evaluation, confusions: { cloud, cloudTolerant, cloudShadow, cloudShadowTolerant, shadow, shadowTolerant }, sweepHistogram, pictures };
 }
 

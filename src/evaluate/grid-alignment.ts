@@ -4,7 +4,7 @@ import { NODATA, type DecodedMask } from '../masks/mask-classes.js';
 
 type Grid = Pick<RasterInfo, 'width' | 'height' | 'geoTransform' | 'epsg' | 'source'>;
 
-function describe(g: Grid): string {
+export function describeGrid(g: Grid): string {
   const gt = g.geoTransform ? ` origin (${g.geoTransform[0]}, ${g.geoTransform[3]}) pixel ${g.geoTransform[1]} x ${g.geoTransform[5]}` : ' (no georeferencing)';
   return `${g.source}: ${g.width} x ${g.height}${gt}${g.epsg ? ` EPSG:${g.epsg}` : ''}`;
 }
@@ -24,7 +24,7 @@ export function sameGrid(a: Grid, b: Grid): boolean {
 
 export function gridMismatchError(pred: Grid, ref: Grid): AutocmError {
   return new AutocmError(
-    `prediction and reference are on different grids: prediction ${describe(pred)}; reference ${describe(ref)}. ` +
+    `prediction and reference are on different grids: prediction ${describeGrid(pred)}; reference ${describeGrid(ref)}. ` +
       'Give --align to resample the prediction (nearest neighbour) onto the reference grid.',
     pred.source,
   );
@@ -42,7 +42,7 @@ export interface AlignedWindow {
 
 export function checkAlignable(pred: Grid, ref: Grid): void {
   if (!pred.geoTransform || !ref.geoTransform) {
-    throw new AutocmError(`--align needs georeferencing on both sides: prediction ${describe(pred)}; reference ${describe(ref)}`, pred.source);
+    throw new AutocmError(`--align needs georeferencing on both sides: prediction ${describeGrid(pred)}; reference ${describeGrid(ref)}`, pred.source);
   }
   if (pred.epsg !== null && ref.epsg !== null && pred.epsg !== ref.epsg) {
     throw new AutocmError(`--align resamples but does not reproject: prediction EPSG:${pred.epsg}, reference EPSG:${ref.epsg} (${ref.source})`, pred.source);

@@ -32,6 +32,19 @@ function pairByKey(preds: string[], refs: string[], key: (p: string) => string |
   return pairs;
 }
 
+/** Pairs by order whose names carry different dates (03-01 against 03-15) are refused: --pair order forces them. */
+function refuseDisagreeingDates(pairs: FilePair[] | null): FilePair[] | null {
+  for (const pair of pairs ?? []) {
+    const [predicted, reference] = [dateKeyOfName(pair.prediction), dateKeyOfName(pair.reference)];
+    if (predicted !== null && reference !== null && predicted !== reference) {
+      throw new AutocmError(
+        `pairing by order would score ${fileStem(pair.prediction)} (${predicted}) against ${fileStem(pair.reference)} (${reference}): the dates disagree; give matching files, or --pair order to pair them anyway`,
+      );
+    }
+  }
+  return pairs;
+}
+
 /**
  * Pairs predictions with references: by image stem (autocm and product suffixes removed), by
  * the acquisition date in the names, or by order. `auto` tries them in that order and takes
@@ -56,7 +69,7 @@ export function pairFiles(preds: string[], refs: string[], by: PairBy = 'auto'):
     if (!pairs) throw new AutocmError(`cannot pair every prediction with a distinct reference by ${by} (e.g. ${fileStem(preds[0]!)})`);
     return pairs;
   }
-  const pairs = attempts.stem() ?? attempts.date() ?? byOrder();
+  const pairs = attempts.stem() ?? attempts.date() ?? refuseDisagreeingDates(byOrder());
   if (!pairs) {
     throw new AutocmError(
       `cannot pair ${preds.length} predictions with ${refs.length} references by stem, date or order; give matching lists or --pair`,

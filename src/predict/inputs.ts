@@ -21,6 +21,7 @@ export async function resolvePredictionInputs(inputs: string[], sensor?: string)
     files: image.files,
     sun: productSun(image.product),
     open: () => image.open(),
+    scalingGuess: image.scalingGuess,
     reflectanceScaling: (bands) => bands.map((b) => ({ scale: image.bands[b]!.scale, offset: image.bands[b]!.offset })),
   }));
 }

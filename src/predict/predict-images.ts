@@ -5,6 +5,7 @@ import { loadModel, type ModelFile } from '../model/weights.js';
 import { createCogWriter } from '../raster/cog-writer.js';
 import { resolvePredictionInputs } from './inputs.js';
 import type { CogWriter, RasterSource } from '../raster/types.js';
+import { implausibleScaling } from './scaling-check.js';
 import { AutocmError } from '../util/errors.js';
 import { refuseOverwritingInputs } from '../util/input-guard.js';
 import { progressBar } from '../util/progress.js';
@@ -113,6 +114,8 @@ export interface PredictionInput {
   /** Sun angles from the product's metadata, when known. */
   sun?: SunAngles;
   open(): Promise<RasterSource>;
+  /** Set when the reflectance scaling is a guess (unknown Sentinel-2 baseline, no MTL, int8 data). */
+  scalingGuess?: string | null;
   /** Per-band DN -> reflectance of the image's sensor (for models with 'reflectance' normalisation). */
   reflectanceScaling(bands: number[]): BandScaling[];
 }
@@ -194,6 +197,14 @@ async function predictOne(
   if (o.shadows !== false && !shadowBands) warn(`${image.source}: no NIR band, so no cloud shadows (the mask has cloud only)`);
   const sun = o.sun ?? image.sun ?? sunFromMetadata(source.info.metadata);
   if (shadowBands && sun && !usableSun(sun)) warn(`${image.source}: sun azimuth ${sun.azimuth} / elevation ${sun.elevation} is not usable (elevation must be in (0, 90]): ignored, the shadow direction is searched in the scene`);
+  const guessed = model.metadata.normalisation.mode === 'reflectance' ? (image.scalingGuess ?? null) : null;
+  if (guessed) {
+    warn(`${image.source}: ${guessed}`);
+    writerOptions.probability.metadata = { ...writerOptions.probability.metadata, AUTOCM_RADIOMETRY_GUESS: guessed };
+    writerOptions.mask.metadata = { ...writerOptions.mask.metadata, AUTOCM_RADIOMETRY_GUESS: guessed };
+  }
+  const scaling = await implausibleScaling(source, bands, image.nodata, normalisation, bands.map((b) => image.bandNames[b] ?? `band ${b + 1}`));
+  if (scaling) warn(`${image.source}: ${scaling}`);
   const writers: { probability?: CogWriter; mask?: CogWriter; shadowProbability?: CogWriter } = {};
   const finished: string[] = [];
   const cloudOnlyPath = shadowBands ? temporaryPathFor(outputs.mask) : outputs.mask;

@@ -8,7 +8,8 @@ import { inThreadTileSource, type TileSource, type TileSourceOptions } from './t
 
 /** The network as this module needs it: NCHW normalised input in, per-pixel probability out. */
 export interface MaskRunner {
-  run(input: Float32Array, n: number, height: number, width: number): Promise<{ mask: Float32Array }>;
+  /** `at`: the tile's row and column in the tile plan (a runner may skip tiles it does not need). */
+  run(input: Float32Array, n: number, height: number, width: number, at: { row: number; column: number }): Promise<{ mask: Float32Array }>;
 }
 
 export type ProbabilityFormat = 'uint8' | 'float32';
@@ -31,6 +32,11 @@ export interface ScenePredictionOptions {
   onTile?: (done: number, total: number) => void;
   /** Rows read per chunk; default: whole block rows of the file, >= 512. */
   readChunkRows?: number;
+  /**
+   * Stop after this tile row (0-based, inclusive) of the plan: its rows and all above are written,
+   * nothing below is read or run (one row band of a split scene). Default: the whole scene.
+   */
+  lastTileRow?: number;
   /** Where normalised tiles come from; default: read and normalised in this thread. */
   tileSource?: (plan: TilePlan, options: TileSourceOptions) => Promise<TileSource>;
 }
@@ -106,20 +112,22 @@ async function runTiles(
   const prepare = (index: number) => tiles.tile(index);
   const seconds = statistics.seconds;
   let pendingWrite: Promise<void> = Promise.resolve();
+  const lastRow = Math.min(options.lastTileRow ?? plan.rows.length - 1, plan.rows.length - 1);
+  const count = (lastRow + 1) * plan.columns.length;
   let next: Promise<NormalisedTile> | undefined = prepare(0);
-  for (let index = 0; index < plan.count; index++) {
+  for (let index = 0; index < count; index++) {
     const tileWaitStart = performance.now();
     const tile: NormalisedTile = await next!;
     seconds.waitTile += since(tileWaitStart);
     seconds.read += tile.seconds?.read ?? 0;
     seconds.normalise += tile.seconds?.normalise ?? 0;
-    next = index + 1 < plan.count ? prepare(index + 1) : undefined;
+    next = index + 1 < count ? prepare(index + 1) : undefined;
     next?.catch(() => undefined); // awaited on the next turn; a failure surfaces there
     const { row, column } = tileAt(index);
     const rowIndex = Math.floor(index / plan.columns.length);
     const columnIndex = index % plan.columns.length;
     const inferStart = performance.now();
-    const { mask } = await runner.run(tile.input, 1, row.size, column.size);
+    const { mask } = await runner.run(tile.input, 1, row.size, column.size, { row: rowIndex, column: columnIndex });
     seconds.infer += since(inferStart);
     const blendStart = performance.now();
     statistics.nonFinitePixels += tile.nonFinite;

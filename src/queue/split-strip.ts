@@ -11,9 +11,6 @@ import type { StripJobData } from './payload.js';
 import { prepareScene } from './scene-preparation.js';
 import { bytesPerProbability, stripByteLength } from './strip-format.js';
 
-/** Thrown by the runner once every row of the band has been delivered: the rest of the scene is not this job's. */
-class BandComplete extends Error {}
-
 const typedArrayFor: Record<string, new (length: number) => TypedArray> = {
   uint8: Uint8Array,
   int8: Int8Array,
@@ -85,15 +82,14 @@ export async function predictStrip(
     const session = await createMaskSession(model, engine);
     const probability = new RowCapture(task.band.start, task.band.end, width, bytesPerProbability(task.options.format));
     const mask = new RowCapture(task.band.start, task.band.end, width, 1);
-    let calls = 0;
     const runner: MaskRunner = {
-      async run(input, n, tileHeight, tileWidth) {
-        const rowIndex = Math.floor(calls++ / plan.columns.length);
-        if (probability.complete && mask.complete) throw new BandComplete();
-        if (!needed[rowIndex]) return { mask: new Float32Array(n * tileHeight * tileWidth) };
+      async run(input, n, tileHeight, tileWidth, at) {
+        if (!needed[at.row]) return { mask: new Float32Array(n * tileHeight * tileWidth) };
         return session.run(input, n, tileHeight, tileWidth);
       },
     };
+    // The tile row after which every row of the band is final (the next tile row starts at or below its end).
+    const lastTileRow = plan.rows.findIndex((_row, index) => (index + 1 < plan.rows.length ? plan.rows[index + 1]!.start : height) >= task.band.end);
     const neededTiles = (lastNeeded - firstNeeded + 1) * plan.columns.length;
     try {
       await predictScene(source, runner, { probability, mask }, {
@@ -106,13 +102,12 @@ export async function predictStrip(
         // Dilation crosses band edges: the assembler applies it to the whole mask.
         buffer: 0,
         probabilityFormat: task.options.format,
+        lastTileRow,
         onTile: (done) => {
           const rowIndex = Math.floor((done - 1) / plan.columns.length);
           if (rowIndex >= firstNeeded) onProgress(Math.min(1, (done - firstNeeded * plan.columns.length) / neededTiles));
         },
       });
-    } catch (error) {
-      if (!(error instanceof BandComplete)) throw error;
     } finally {
       await session.release();
     }

@@ -17,7 +17,7 @@ import { combineBandFiles, gridDifference, splitBandFileName } from './band-file
 import { imageDate, type DateSource } from './dates.js';
 import { openRaster } from './open.js';
 import { imageBandScaling, type ImageBand } from './reflectance.js';
-import { chooseSensor, findBand, getSensorProfile, type SensorBand, type SensorProfile } from './sensors.js';
+import { chooseSensor, detectSensorCandidates, findBand, getSensorProfile, listSensorIds, type SensorBand, type SensorProfile } from './sensors.js';
 import { productArchiveRefs, productFolderRefs } from './products/product-folders.js';
 import type { ProductMetadata } from './products/product-metadata.js';
 import { stacImageRefs } from './stac.js';
@@ -59,6 +59,8 @@ export interface StackImage {
   bandNames: string[];
   /** How the scaling was decided (baseline, MTL file...). */
   scalingNote: string;
+  /** Set when the radiometry is guessed (unknown Sentinel-2 baseline, no MTL, int8 data): said in predict/train output and metadata. */
+  scalingGuess: string | null;
   /** Per-band files left out because they are on another grid (e.g. Sentinel-2 20 m bands beside 10 m ones). */
   droppedBands: string[];
   /** Header of the (combined) image. */
@@ -233,10 +235,34 @@ function sensorFileBeside(path: string): string | undefined {
   return existsSync(candidate) ? candidate : undefined;
 }
 
+/**
+ * A named sensor whose band layouts do not include the file's band count is refused even when the
+ * band descriptions name its bands (blue, green, red, nir): a 4-band PlanetScope file read as
+ * Landsat 8-9 L2 gets Landsat's scaling and 3.6 % cloud instead of 63 %.
+ */
+function refuseForeignLayout(profile: SensorProfile, info: RasterInfo, bands: SensorBand[], names: string[]): void {
+  const fits = (p: SensorProfile) => p.layouts.some((layout) => layout.length === info.bandCount);
+  const candidates = detectSensorCandidates(info, names);
+  const others = candidates.filter((p) => p.id !== profile.id && fits(p));
+  const builtin = listSensorIds().includes(profile.id);
+  // The file's own metadata or name says another sensor (a built-in one was named): its scaling wins.
+  const conflict = builtin && candidates.length > 0 && !candidates.some((p) => p.id === profile.id) && others.length > 0;
+  if (fits(profile) && !conflict) return;
+  const why = fits(profile)
+    ? `its metadata or name says ${others.map((p) => p.id).join(' or ')}`
+    : `--sensor ${profile.id} has ${profile.layouts.map((l) => l.length).join(' or ')} bands, this image ${info.bandCount} (${bands.map((b) => b.common).join(', ')})`;
+  throw new AutocmError(
+    `not read as --sensor ${profile.id}: ${why}, and that sensor's reflectance scaling would be wrong for it. ` +
+      `Give the sensor the image comes from${others.length ? ` (${others.map((p) => p.id).join(' or ')})` : ''}, or a JSON profile with its ${info.bandCount}-band layout`,
+    info.source,
+  );
+}
+
 function chooseForFile(ref: ImageRef, info: RasterInfo, options: ResolveOptions): Chosen {
   const described = info.bandDescriptions.some((d) => d !== '') || !ref.bandHints ? info.bandDescriptions : ref.bandHints;
   const sensor = options.sensor ?? sensorFileBeside(info.source);
   const choice = chooseSensor({ ...info, bandDescriptions: described, metadata: { ...info.metadata, ...ref.metadata } }, sensor, [ref.id, ...(ref.extraNames ?? [])]);
+  if (options.sensor !== undefined) refuseForeignLayout(choice.profile, info, choice.bands, [ref.id, ...(ref.extraNames ?? [])]);
   return { profile: choice.profile, how: choice.how, bands: choice.bands, files: [info.source], dropped: [], info };
 }
 
@@ -312,6 +338,7 @@ function makeImage(ref: ImageRef, chosen: Chosen, info: RasterInfo): StackImage 
     bands: scaling.bands,
     bandNames: scaling.bands.map((b) => b.common),
     scalingNote: scaling.note,
+    scalingGuess: scaling.guess ?? (info.sampleType === 'int8' && chosen.profile.units === 'reflectance' ? `int8 data scaled as ${chosen.profile.id} (x${chosen.profile.bands[0]?.scale ?? '?'}): the profile is for its own product's data type; check --sensor` : null),
     droppedBands: chosen.dropped,
     product: ref.product ?? null,
     info,

@@ -54,6 +54,13 @@ async function checkLocalFile(path: string): Promise<number> {
   return size;
 }
 
+/** More image directories than any raster we read has (a COG: a few levels and masks); a bound on a loop. */
+export const MAX_DIRECTORIES = 1000;
+
+function tooManyDirectories(path: string): AutocmError {
+  return new AutocmError(`corrupt TIFF: more than ${MAX_DIRECTORIES} image directories (a loop in the directory chain?)`, path);
+}
+
 /**
  * Follows the chain of image directories (entry count, entries, next pointer) and fails if one runs
  * past the end of the file: geotiff.js would read zeros there and report a meaningless error.
@@ -72,7 +79,9 @@ async function checkDirectoryChain(handle: FileHandle, header: Buffer, size: num
     new AutocmError(`truncated TIFF: an image directory at byte ${offset} runs past the end of the file (${size} bytes)`, path);
   let offset = bigTiff ? await read(8, 8) : await read(4, 4);
   const seen = new Set<number>();
-  while (offset !== 0 && !seen.has(offset) && seen.size < 10000) {
+  while (offset !== 0) {
+    if (seen.has(offset)) throw new AutocmError(`corrupt TIFF: the chain of image directories loops back to byte ${offset}`, path);
+    if (seen.size >= MAX_DIRECTORIES) throw tooManyDirectories(path);
     seen.add(offset);
     const countBytes = bigTiff ? 8 : 2;
     if (offset + countBytes > size) throw truncated(offset);
@@ -208,11 +217,19 @@ async function describe(source: string, tiff: GeoTIFF, levels: Level[]): Promise
 }
 
 /** Full resolution first, then the reduced-resolution images (NewSubfileType bit 1), skipping masks (bit 4). */
-async function findLevels(tiff: GeoTIFF): Promise<Level[]> {
-  const count = await tiff.getImageCount();
+async function findLevels(tiff: GeoTIFF, source: string): Promise<Level[]> {
   const levels: Level[] = [];
-  for (let index = 0; index < count; index++) {
-    const image = await tiff.getImage(index);
+  // Not tiff.getImageCount(): it follows the directory chain without end when the chain loops
+  // (a remote file is not checked by checkDirectoryChain); the index is bounded here.
+  for (let index = 0; ; index++) {
+    if (index >= MAX_DIRECTORIES) throw tooManyDirectories(source);
+    let image: GeoTIFFImage;
+    try {
+      image = await tiff.getImage(index);
+    } catch (error) {
+      if (index > 0 && /^No image at index/.test(messageOf(error))) break;
+      throw error;
+    }
     const subfileType = ((await tagNumbers(image, 'NewSubfileType')) ?? [0])[0];
     const isMask = (subfileType & 4) !== 0;
     const isReduced = (subfileType & 1) !== 0;
@@ -298,7 +315,7 @@ export async function openRaster(source: string, options: { signal?: AbortSignal
   }
   const { tiff, fileSize } = await openTiff(source, options.signal);
   try {
-    const levels = await findLevels(tiff);
+    const levels = await findLevels(tiff, source);
     await checkCompressions(source, levels);
     if (fileSize !== null) await checkComplete(source, levels, fileSize);
     const info = await describe(source, tiff, levels);

@@ -114,6 +114,8 @@ export function findMtlFile(path: string): string | null {
 export interface ScalingNote {
   /** How the scaling was decided, for `info` and the output metadata. */
   note: string;
+  /** Set when the scaling is a guess the user should know about (unknown baseline, no MTL, int8 data). */
+  guess?: string;
 }
 
 /**
@@ -125,13 +127,16 @@ export function imageBandScaling(
   bands: SensorBand[],
   metadata: Record<string, string>,
   files: string[],
-): { bands: ImageBand[]; note: string } {
+): { bands: ImageBand[]; note: string; guess?: string } {
   if (profile.id.startsWith('sentinel2')) {
     const { baseline, from } = sentinel2Baseline(metadata, files.map((f) => basename(f)));
     const shifted = baseline !== null && baseline >= 4;
     return {
       bands: bands.map((b) => (shifted ? { ...b, offset: b.offset - 1000 * b.scale } : { ...b })),
       note: `Sentinel-2 processing baseline ${baseline ?? '?'} (${from}): reflectance = ${shifted ? '(DN - 1000) / 10000' : 'DN / 10000'}`,
+      ...(baseline === null
+        ? { guess: 'Sentinel-2 processing baseline unknown: assumed before 04.00 (reflectance = DN / 10000); products of baseline 04.00 and later (from 2022-01-25) read 0.1 too bright this way. Keep the product name (_N0400_) or the PROCESSING_BASELINE metadata with the image' }
+        : {}),
     };
   }
   if (/^landsat(89|457)-l1$/.test(profile.id)) {
@@ -146,7 +151,11 @@ export function imageBandScaling(
       });
       return { bands: scaled, note: `Landsat TOA reflectance from ${basename(mtlFile)} (REFLECTANCE_MULT/ADD${mtl.sunElevation !== null ? ` / sin(sun elevation ${mtl.sunElevation})` : ''})` };
     }
-    return { bands: bands.map((b) => ({ ...b })), note: `no MTL file beside the image: profile default scaling (${profile.description})` };
+    return {
+      bands: bands.map((b) => ({ ...b })),
+      note: `no MTL file beside the image: profile default scaling (${profile.description})`,
+      guess: `no Landsat MTL file beside the image: the profile's default reflectance scaling is used, not this scene's REFLECTANCE_MULT/ADD and sun elevation; put the scene's *_MTL.txt beside it`,
+    };
   }
   return { bands: bands.map((b) => ({ ...b })), note: profile.description };
 }

@@ -100,13 +100,33 @@ export function byAcquisitionTime<T extends { date: Date | null }>(images: T[]):
     .map((e) => e.image);
 }
 
+/**
+ * Without --bands, an image with fewer bands than the others (a 3-band file among 4-band ones)
+ * would silently shrink the whole stack, and the model or composite made from it: an error
+ * naming the odd file, unless --bands says which bands to use.
+ */
+function refuseOddBandSets(images: StackImage[], common: string[]): void {
+  const most = images.reduce((a, b) => (b.bandNames.length > a.bandNames.length ? b : a));
+  if (most.bandNames.length === common.length) return;
+  const odd = images.filter((image) => most.bandNames.some((n) => !image.bandNames.includes(n)));
+  const others = images.length - odd.length;
+  throw new AutocmError(
+    `has ${odd[0]!.bandNames.length} bands (${odd[0]!.bandNames.join(', ')}) where ${others} other image${others === 1 ? '' : 's'} (e.g. ${most.source}) ` +
+      `have ${most.bandNames.length} (${most.bandNames.join(', ')})${odd.length > 1 ? `; ${odd.length - 1} more image(s) too` : ''}: ` +
+      `remove it, or give --bands ${common.join(',') || '...'} to use the bands they share`,
+    odd[0]!.source,
+  );
+}
+
 /** Checks that every image has the same sensor and the wanted bands; returns the stack's band names. */
 export function stackBands(images: StackImage[], bands: string[] | undefined): string[] {
   const first = images[0];
   for (const image of images) {
     if (image.sensor.id !== first.sensor.id) throw new AutocmError(`sensor ${image.sensor.id} differs from ${first.sensor.id} of ${first.source}`, image.source);
   }
-  const wanted = bands && bands.length > 0 ? bands.map((b) => findBand(first.sensor, b)?.common ?? b.toLowerCase()) : first.bandNames.filter((n) => images.every((i) => i.bandNames.includes(n)));
+  const given = bands && bands.length > 0;
+  const wanted = given ? bands.map((b) => findBand(first.sensor, b)?.common ?? b.toLowerCase()) : first.bandNames.filter((n) => images.every((i) => i.bandNames.includes(n)));
+  if (!given) refuseOddBandSets(images, wanted);
   if (wanted.length === 0) throw new AutocmError('the images have no band in common', first.source);
   for (const image of images) {
     const missing = wanted.filter((n) => !image.bandNames.includes(n));

@@ -1,4 +1,5 @@
 import type { Georeference } from '../raster/types.js';
+import { parseDateText } from '../raster/dates.js';
 import { AutocmError } from '../util/errors.js';
 import { createRandom } from '../util/random.js';
 import { CLOUD_OPACITY_THRESHOLD, atmosphereForDate, type SunGeometry } from './atmosphere.js';
@@ -89,8 +90,8 @@ export function resolveSeriesOptions(options: SeriesOptions): Required<SeriesOpt
   if (!Number.isInteger(dates) || dates < 1 || dates > 1000) throw new AutocmError(`--dates must be an integer from 1 to 1000, got ${dates}`);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new AutocmError(`--seed must be an integer from 0 to 4294967295, got ${seed}`);
   const startDate = options.startDate ?? SYNTHETIC_DEFAULTS.startDate;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(startDate) || Number.isNaN(Date.parse(`${startDate}T00:00:00Z`))) {
-    throw new AutocmError(`--start-date must be YYYY-MM-DD, got '${startDate}'`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(startDate) || parseDateText(startDate) === null) {
+    throw new AutocmError(`--start-date must be a valid calendar date YYYY-MM-DD (1970-2100), got '${startDate}'`);
   }
   const cadenceDays = options.cadenceDays ?? SYNTHETIC_DEFAULTS.cadenceDays;
   if (!Number.isInteger(cadenceDays) || cadenceDays < 1 || cadenceDays > 365) throw new AutocmError(`--cadence-days must be an integer from 1 to 365, got ${cadenceDays}`);

@@ -7,6 +7,7 @@ import { siameseLayers, siameseSpec, unetLayers, unetSpec } from '../model/descr
 import { initParameters } from '../model/init.js';
 import { type ModelMetadata, saveModel, unetParameterSpecs } from '../model/weights.js';
 import { AutocmError } from '../util/errors.js';
+import { firstNonFinite } from './finite.js';
 import { prepareOutputFolder } from '../util/output-folder.js';
 import { progressBar } from '../util/progress.js';
 import { createRandom } from '../util/random.js';
@@ -109,7 +110,10 @@ export async function train(options: TrainRunOptions): Promise<TrainResult> {
   }
   if (options.resume) {
     state = await loadCheckpoint(options.resume, config, shapes);
-    if (state.adam.m.size < trainable.length) state.adam = createAdamState(trainable);
+    if (state.adam.m.size < trainable.length) {
+      warn(`${options.resume}: the checkpoint has no Adam moments for ${trainable.length - state.adam.m.size} of ${trainable.length} parameters: the optimiser restarts from zero moments (the first steps after resuming move like a fresh start)`);
+      state.adam = createAdamState(trainable);
+    }
     log = await readStepLog(logPath, state.step);
   } else {
     const params = new Map([
@@ -140,8 +144,25 @@ export async function train(options: TrainRunOptions): Promise<TrainResult> {
             (lastCheckpointStep >= 0 ? `the last good checkpoint is ${checkpoint} (step ${lastCheckpointStep})` : 'no checkpoint was written yet'),
         );
       }
+      // A NaN or infinite gradient (or BN moving statistic) would poison the weights and every
+      // checkpoint after it: fail here, before anything is applied or saved.
+      const badGradient = firstNonFinite(out.gradients);
+      const bad = badGradient ?? firstNonFinite(out.moving);
+      if (bad) {
+        throw new AutocmError(
+          `${badGradient ? 'the gradient' : 'a batch-norm moving statistic'} became ${bad.value} at step ${step} (${bad.name}[${bad.index}]) with a finite loss ${losses.get('loss')}; the weights were not updated; ` +
+            (lastCheckpointStep >= 0 ? `the last good checkpoint is ${checkpoint} (step ${lastCheckpointStep})` : 'no checkpoint was written yet'),
+        );
+      }
       adamStep(adamOptions, adam, state.params, out.gradients);
       for (const [name, values] of out.moving) state.params.set(name, values);
+      const badWeight = firstNonFinite(state.params);
+      if (badWeight) {
+        throw new AutocmError(
+          `a weight became ${badWeight.value} at step ${step} (${badWeight.name}[${badWeight.index}]); nothing of this step is saved; ` +
+            (lastCheckpointStep >= 0 ? `the last good checkpoint is ${checkpoint} (step ${lastCheckpointStep})` : 'no checkpoint was written yet'),
+        );
+      }
       state.step = step;
       const entry: StepLog = {
         step,

@@ -1,5 +1,5 @@
-import { readdir, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { inspectImage } from '../raster/inputs.js';
 import { openRaster } from '../raster/open.js';
 import type { RasterInfo } from '../raster/types.js';
@@ -50,7 +50,27 @@ export interface Catalog {
 
 const MAX_DEPTH = 4;
 
-async function walk(path: string, depth: number, found: string[]): Promise<void> {
+function inside(root: string, child: string): boolean {
+  return child === root || child.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+/**
+ * The files under an input. A symbolic link inside it is followed only when its target lies
+ * inside the input too: one that leaves it (`ln -s /etc x`) or leads nowhere is skipped with a
+ * warning, so the viewer never serves what it was not given.
+ */
+async function walk(path: string, depth: number, found: string[], realRoot: string, warnings: string[]): Promise<void> {
+  if (depth > 0 && (await lstat(path).catch(() => null))?.isSymbolicLink()) {
+    const target = await realpath(path).catch(() => null);
+    if (target === null) {
+      warnings.push(`${path}: skipped, a symbolic link to nothing`);
+      return;
+    }
+    if (!inside(realRoot, target)) {
+      warnings.push(`${path}: skipped, a symbolic link to ${target} outside the given inputs`);
+      return;
+    }
+  }
   const info = await stat(path).catch(() => null);
   if (!info) throw new AutocmError('no such file or folder', path);
   if (info.isFile()) {
@@ -60,7 +80,7 @@ async function walk(path: string, depth: number, found: string[]): Promise<void>
   if (!info.isDirectory() || depth > MAX_DEPTH) return;
   for (const name of (await readdir(path)).sort()) {
     if (name.startsWith('.') || name === 'node_modules') continue;
-    await walk(join(path, name), depth + 1, found);
+    await walk(join(path, name), depth + 1, found, realRoot, warnings);
   }
 }
 
@@ -106,7 +126,8 @@ export function classify(path: string, root: string): Role {
  * Builds the viewer's catalog from the files and folders it was given: the only files the
  * server will ever send are the ones registered here.
  */
-export async function buildCatalog(inputs: string[]): Promise<{ catalog: Catalog; files: ServedFile[]; reportRoots: string[] }> {
+export async function buildCatalog(inputs: string[]): Promise<{ catalog: Catalog; files: ServedFile[]; reportRoots: string[]; warnings: string[] }> {
+  const warnings: string[] = [];
   const files: ServedFile[] = [];
   const register = (path: string): string => {
     const id = files.length;
@@ -122,8 +143,8 @@ export async function buildCatalog(inputs: string[]): Promise<{ catalog: Catalog
   for (const input of inputs) {
     const root = resolve(input);
     const found: string[] = [];
-    await walk(root, 0, found);
-    const rootDir = (await stat(root)).isDirectory() ? root : dirname(root);
+    const rootDir = (await stat(root).catch(() => null))?.isDirectory() ? root : dirname(root);
+    await walk(root, 0, found, await realpath(rootDir).catch(() => rootDir), warnings);
     for (const path of found) {
       if (basename(path) === 'index.html' && path !== root) {
         reportRoots.push(dirname(path));
@@ -166,7 +187,7 @@ export async function buildCatalog(inputs: string[]): Promise<{ catalog: Catalog
   }
   const ordered = [...images.values()].sort((a, b) => (a.date ?? a.stem).localeCompare(b.date ?? b.stem));
   const reports = reportRoots.map((dir, i) => ({ name: basename(dir), url: `/reports/${i}/index.html` }));
-  return { catalog: { images: ordered, composites, reports }, files, reportRoots };
+  return { catalog: { images: ordered, composites, reports }, files, reportRoots, warnings };
 }
 
 /** Band names and reflectance scaling as `predict` would use them, so the page normalises alike. */

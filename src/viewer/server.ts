@@ -5,6 +5,8 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Catalog, ServedFile } from './catalog.js';
 import { sendFile } from './static-files.js';
+import { allowedHostNames, hostAllowed } from './host-check.js';
+import { AutocmError } from '../util/errors.js';
 
 /** The model offered for in-browser masking: its ONNX graph and the metadata the page needs to normalise inputs. */
 export interface BrowserModel {
@@ -85,14 +87,29 @@ export async function startViewerServer(content: ViewerContent, port: number, ho
   await readFile(join(pageDir, 'index.html')).catch(() => {
     throw new Error(`viewer page missing in ${pageDir}: run npm run build`);
   });
+  const allowed = allowedHostNames(host);
   const server = createServer((request, response) => {
+    if (!hostAllowed(request, allowed)) {
+      response.writeHead(403, { 'Content-Type': 'text/plain' });
+      response.end(`host not allowed: the viewer answers only to ${[...allowed].slice(0, 4).join(', ')}\n`);
+      return;
+    }
     handleRequest(content, request, response).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'text/plain' });
       response.end(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     });
   });
   await new Promise<void>((resolvePromise, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const why =
+        error.code === 'EADDRINUSE' ? 'the port is in use (another viewer? try --port 0 for any free port)'
+        : error.code === 'EADDRNOTAVAIL' ? 'no such address on this machine (--host)'
+        : error.code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)'
+        : error.code === 'ENOTFOUND' ? 'unknown host name (--host)'
+        : error.message;
+      reject(new AutocmError(`cannot listen on ${where}: ${why}${error.code && !why.includes(error.code) ? ` (${error.code})` : ''}`));
+    });
     server.listen(port, host, () => resolvePromise());
   });
   const address = server.address();

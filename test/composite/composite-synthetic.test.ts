@@ -132,3 +132,30 @@ test('composite --model predicts the masks on the fly and weights by their proba
     model.cleanup();
   }
 });
+
+test("the composite uses the threshold each probability file's model was calibrated to (AUTOCM_THRESHOLD), unless --threshold", async () => {
+  const stack = await stackOfFiles(imageFiles(dir), synthetic.bandNames);
+  const masks = join(work, 'calibrated-probabilities');
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(masks);
+  const { writeCog } = await import('../../src/raster/cog-writer.js');
+  const n = synthetic.width * synthetic.height;
+  for (const d of synthetic.dates) {
+    // p = 0.4 everywhere: clear at the default 0.5, cloudy for a model calibrated to 0.3.
+    await writeCog(join(masks, `img_${d.date.replaceAll('-', '')}_cloudprob.tif`), {
+      width: synthetic.width, height: synthetic.height, bandCount: 1, sampleType: 'float32', georeference: synthetic.georeference, nodata: Number.NaN,
+      metadata: { AUTOCM_THRESHOLD: '0.3' },
+    }, [new Float32Array(n).fill(0.4)]);
+  }
+  const clearCount = async (threshold?: number) => {
+    const countPath = join(work, `count-${threshold ?? 'model'}.tif`);
+    const summary = await compositeStack(stack, { output: join(work, `calibrated-${threshold ?? 'model'}.tif`), countPath, method: 'median', masksDir: masks, threshold });
+    const source = await openRaster(countPath);
+    const { bands } = await source.readWindow({ x: 0, y: 0, width: 2, height: 1 });
+    await source.close();
+    return { thresholds: summary.thresholds, count: [...bands[0]!] };
+  };
+  assert.deepEqual(await clearCount(), { thresholds: [0.3], count: [0, 0] });
+  // Measured: 9 of the 10 dates have valid bands at these two pixels.
+  assert.deepEqual(await clearCount(0.5), { thresholds: [0.5], count: [9, 9] });
+});

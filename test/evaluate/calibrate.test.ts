@@ -24,7 +24,10 @@ test('calibrate picks the best-F1 threshold on synthetic truth, stores it, and p
   const result = await calibrateThreshold({ model: fixture.model, images: [stack], references: [join(stack, 'masks')], output: calibrated, quiet: true });
   t.diagnostic(`threshold ${result.threshold}: F1 ${result.f1.toFixed(4)}, at 0.5: ${result.f1AtHalf?.toFixed(4)}`);
   assert.equal(result.images, 4);
-  assert.ok(result.f1 >= result.f1AtHalf!, 'the chosen threshold is at least as good as 0.5');
+  // Measured on this stack (seed 5, 128 px, 4 dates) with the authors' model: 0.56, F1 0.8236, 0.8223 at 0.5.
+  assert.ok(Math.abs(result.threshold - 0.56) <= 0.02, `threshold ${result.threshold}, measured 0.56`);
+  assert.ok(Math.abs(result.f1 - 0.8236) < 0.01, `F1 ${result.f1}, measured 0.8236`);
+  assert.ok(Math.abs(result.f1AtHalf! - 0.8223) < 0.01, `F1 at 0.5 ${result.f1AtHalf}, measured 0.8223`);
 
   const model = await loadModel(calibrated);
   assert.equal(model.metadata.threshold, result.threshold);

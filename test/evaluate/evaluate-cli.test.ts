@@ -90,3 +90,22 @@ test('bad input: unknown format lists the supported ones; unknown baseline; grid
   assert.match(baseline.stderr, /unknown baseline "fmask"; supported: threshold, hot, kmeans, dec, temporal-mad, tmask/);
   assert.ok(!existsSync(join(out, 'x')));
 });
+
+test('a reference mostly outside its format (plain on values 0-37) is scored with a warning naming the file and the share', async () => {
+  const { writeCog } = await import('../../src/raster/cog-writer.js');
+  const georeference = { geoTransform: [500000, 10, 0, 5000000, 0, -10] as [number, number, number, number, number, number], epsg: 32633, geoKeys: null };
+  const values = new Uint8Array(64 * 64).map((_, i) => i % 38);
+  const ref = join(out, 'truth_20230301.tif');
+  const pred = join(out, 'pred_20230301.tif');
+  await writeCog(ref, { width: 64, height: 64, bandCount: 1, sampleType: 'uint8', georeference }, [values]);
+  await writeCog(pred, { width: 64, height: 64, bandCount: 1, sampleType: 'uint8', georeference }, [values.map((v) => (v === 1 ? 1 : 0))]);
+  const r = autocm('evaluate', pred, '--ref', ref, '--ref-format', 'plain', '--pred-format', 'plain', '--json', '-q');
+  assert.equal(r.code, 0, r.stderr);
+  // Values 0, 1 and 2 of i % 38 over 4096 pixels: 108 + 108 + 108 = 324.
+  assert.match(r.stderr, /warning: .*truth_20230301\.tif: only 324 of 4096 reference pixels \(7\.9 %\) are classes of format plain; .*check --ref-format/);
+  const json = JSON.parse(r.stdout);
+  assert.equal(json.images[0].referenceValidPixels, 324);
+  const clean = autocm('evaluate', pred, '--ref', pred, '--json', '-q');
+  assert.equal(clean.code, 0, clean.stderr);
+  assert.doesNotMatch(clean.stderr, /warning/);
+});

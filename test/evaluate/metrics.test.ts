@@ -82,4 +82,9 @@ test('pairing by stem, by date, and by order', () => {
   const byOrder = pairFiles(['a.tif', 'b.tif'], ['x.tif', 'y.tif']);
   assert.deepEqual(byOrder.map((p) => p.by), ['order', 'order']);
   assert.throws(() => pairFiles(['a.tif'], ['x.tif', 'y.tif']), /cannot pair/);
+  // Dates in both names that disagree: never paired by order silently, only with --pair order.
+  const [march1, march15] = [['p/img_20230301_cloudmask.tif'], ['r/truth_2023-03-15.tif']];
+  assert.throws(() => pairFiles(march1, march15), /pairing by order would score img_20230301_cloudmask \(20230301\) against truth_2023-03-15 \(20230315\): the dates disagree.*--pair order/);
+  assert.deepEqual(pairFiles(march1, march15, 'order').map((p) => [p.reference, p.by]), [['r/truth_2023-03-15.tif', 'order']]);
+  assert.deepEqual(pairFiles(march1, ['r/truth.tif']).map((p) => p.by), ['order']);
 });

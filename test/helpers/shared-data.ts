@@ -5,8 +5,8 @@ import type { TestContext } from 'node:test';
 
 /** Repository root (tests run from dist/test/..., sources are two levels up). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-/** `../shared` beside the repository; never copied into it. */
-export const sharedDir = resolve(repoRoot, '..', 'shared');
+/** `../shared` beside the repository; never copied into it. AUTOCM_SHARED_DATA points elsewhere (tests of its absence). */
+export const sharedDir = process.env.AUTOCM_SHARED_DATA ? resolve(process.env.AUTOCM_SHARED_DATA) : resolve(repoRoot, '..', 'shared');
 
 /**
  * Path inside ../shared, or undefined after marking the test skipped when shared/ is absent

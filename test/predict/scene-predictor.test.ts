@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { CogWriter, RasterInfo, RasterSource, TypedArray, Window, WindowData } from '../../src/raster/types.js';
 import { stretchNormalisation } from '../../src/predict/normalisation.js';
 import { predictScene, type MaskRunner } from '../../src/predict/scene-predictor.js';
+import { planTiles } from '../../src/predict/tile-plan.js';
 
 /** A raster held in memory (band-sequential uint16), read window by window like a file. */
 function memoryRaster(width: number, height: number, bands: Uint16Array[], nodata: number | null): RasterSource {
@@ -133,4 +134,25 @@ test('an all-nodata scene gives all-nodata outputs', async () => {
   assert.ok(result.mask.every((v) => v === 255));
   assert.equal(result.statistics.nodataPixels, width * height);
   assert.equal(result.statistics.cloudPixels, 0);
+});
+
+test('the runner gets each tile\'s plan coordinates, and lastTileRow stops after that tile row with its rows written', async () => {
+  const [width, height, tile, overlap] = [150, 140, 64, 32];
+  const bands = scene(width, height);
+  const plan = planTiles(width, height, tile, overlap);
+  assert.ok(plan.rows.length >= 4 && plan.columns.length >= 3);
+  const seen: string[] = [];
+  const recording: MaskRunner = { run: (input, n, h, w, at) => (seen.push(`${at.row},${at.column}`), pointwise.run(input, n, h, w, at)) };
+  const probability = memoryWriter(width, height, (n) => new Uint8Array(n));
+  const mask = memoryWriter(width, height, (n) => new Uint8Array(n));
+  await predictScene(memoryRaster(width, height, bands, null), recording, { probability, mask }, {
+    bands: [0, 1, 2], normalisation: stretchNormalisation(3, 0, 1000, 'test'), tile, overlap, threshold: 0.4567, buffer: 0, probabilityFormat: 'uint8', lastTileRow: 1,
+  });
+  const expected = [0, 1].flatMap((r) => plan.columns.map((_, c) => `${r},${c}`));
+  assert.deepEqual(seen, expected);
+  // Rows above the third tile row's start are final and written; none below.
+  const finalRows = plan.rows[2]!.start;
+  for (let y = 0; y < height; y++) assert.equal(probability.written[y * width + 7], y < finalRows ? 1 : 0, `row ${y}`);
+  const whole = await run(width, height, bands, null, tile, overlap);
+  assert.deepEqual(probability.image.subarray(0, finalRows * width), whole.probability.subarray(0, finalRows * width));
 });

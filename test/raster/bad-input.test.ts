@@ -148,3 +148,27 @@ describe('bad URLs give AutocmErrors naming the URL and the problem', () => {
     await assertAutocmError(openRaster(refused), refused, /cannot read remote TIFF: cannot connect: .*ECONNREFUSED/);
   });
 });
+
+test('a TIFF whose directory chain loops to itself is refused, locally and over HTTP, instead of hanging', async () => {
+  const { writeCog } = await import('../../src/raster/cog-writer.js');
+  const good = join(workDir, 'loop-source.tif');
+  await writeCog(good, { width: 16, height: 16, bandCount: 1, sampleType: 'uint8', georeference: { geoTransform: null, epsg: null, geoKeys: null } }, [new Uint8Array(256)]);
+  const file = readFileSync(good);
+  assert.equal(file.toString('latin1', 0, 2), 'II');
+  const bigTiff = file.readUInt16LE(2) === 43;
+  const ifd = bigTiff ? Number(file.readBigUInt64LE(8)) : file.readUInt32LE(4);
+  const count = bigTiff ? Number(file.readBigUInt64LE(ifd)) : file.readUInt16LE(ifd);
+  const linkAt = ifd + (bigTiff ? 8 + count * 20 : 2 + count * 12);
+  if (bigTiff) file.writeBigUInt64LE(BigInt(ifd), linkAt);
+  else file.writeUInt32LE(ifd, linkAt);
+  const looped = join(workDir, 'looped.tif');
+  writeFileSync(looped, file);
+  await assertAutocmError(openRaster(looped), looped, new RegExp(`corrupt TIFF: the chain of image directories loops back to byte ${ifd}`));
+  const server = await serveFiles({ '/looped.tif': looped });
+  try {
+    const url = `${server.url}/looped.tif`;
+    await assertAutocmError(openRaster(url), url, /corrupt TIFF: more than 1000 image directories \(a loop in the directory chain\?\)/);
+  } finally {
+    await server.close();
+  }
+});

