@@ -4,7 +4,7 @@ import type { CogWriter, RasterSource, TypedArray, Window } from '../raster/type
 import { CLEAR, NODATA, SHADOW, type DecodedMask } from '../masks/mask-classes.js';
 import { openMaskFile, type MaskFile } from '../masks/mask-reader.js';
 import { fileBands, type ReflectanceImage, type ReflectanceStack } from '../raster/reflectance-stack.js';
-import { describeGrid, sameGrid } from '../evaluate/grid-alignment.js';
+import { describeGrid, sameGrid } from '../raster/grid-compare.js';
 import { AutocmError } from '../util/errors.js';
 import { CompositeAccumulator, type CompositeMethod } from './composite-methods.js';
 import { dateKeyOf } from '../masks/file-keys.js';

@@ -312,7 +312,7 @@ function chooseForBandFiles(ref: ImageRef, sources: RasterSource[], options: Res
 }
 
 /** The product's own per-band scaling when it covers every chosen band, else null (the profile decides). */
-function productBandScaling(product: ProductMetadata | undefined, bands: SensorBand[]): { bands: ImageBand[]; note: string } | null {
+function productBandScaling(product: ProductMetadata | undefined, bands: SensorBand[]): { bands: ImageBand[]; note: string; guess?: string } | null {
   if (!product || bands.length === 0 || !bands.every((b) => product.bandScaling[b.name])) return null;
   return { bands: bands.map((b) => ({ ...b, ...product.bandScaling[b.name] })), note: product.scalingNote ?? `${product.product} metadata scaling` };
 }
