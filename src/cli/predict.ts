@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { defaultModelPath, hasDefaultModel } from '../model/default-model.js';
 import { predictImages, type ImageSummary } from '../predict/predict-images.js';
+import { predictStack, type StackDateSummary } from '../predict/stack/predict-stack.js';
+import type { StackOrder } from '../predict/stack/stack-order.js';
 import type { ProbabilityFormat } from '../predict/scene-predictor.js';
 import { AutocmError } from '../util/errors.js';
 import { addMaskOptions, type MaskCliOptions } from './mask-options.js';
@@ -15,6 +17,9 @@ interface PredictCliOptions extends MaskCliOptions {
   overwrite?: boolean;
   json?: boolean;
   quiet?: boolean;
+  stack?: boolean;
+  order?: StackOrder;
+  stackRule?: string;
 }
 
 export function registerPredict(program: Command): void {
@@ -30,8 +35,17 @@ export function registerPredict(program: Command): void {
     .option('--overwrite', 'replace existing outputs (default: skip an image whose two outputs exist)')
     .option('--quiet', 'no progress bars')
     .option('--json', 'machine-readable summary on stdout')
+    .option('--stack', "the inputs are dates of one place on one grid: each date's probability also uses the other dates (their (1 - p)-weighted composite), fused by a calibrated rule; writes stack_dates_used.tif (other dates used per pixel and date)")
+    .option('--order <how>', '--stack: order the dates by date (default; every image needs one), name (file name) or input (as given)')
+    .option('--stack-rule <json>', '--stack: fusion rule (default: <model>.stack-rule.json beside the model, else models/stack-rule.json)')
     .action(async (inputs: string[], options: PredictCliOptions) => {
       const model = options.model ?? defaultModel();
+      if (!options.stack && (options.order || options.stackRule)) throw new AutocmError('--order and --stack-rule only apply with --stack');
+      if (options.stack) {
+        const summary = await predictStack(inputs, { ...maskOptions(options), model, order: options.order, stackRule: options.stackRule });
+        printResult(options.json ?? false, summary, () => summary.dates.map(describeDate).join('\n'));
+        return;
+      }
       const summary = await predictImages(inputs, {
         model,
         outputDirectory: options.output,
@@ -48,6 +62,27 @@ export function registerPredict(program: Command): void {
       });
       printResult(options.json ?? false, summary, () => summary.images.map(describeImage).join('\n'));
     });
+}
+
+function maskOptions(options: PredictCliOptions) {
+  return {
+    outputDirectory: options.output,
+    sensor: options.sensor,
+    threshold: options.threshold,
+    buffer: options.buffer,
+    format: options.format as ProbabilityFormat,
+    tile: options.tile,
+    overlap: options.overlap,
+    threads: options.threads,
+    provider: options.provider,
+    overwrite: options.overwrite,
+    quiet: options.quiet || options.json,
+  };
+}
+
+function describeDate(date: StackDateSummary): string {
+  const skipped = date.skipped ? ` (skipped: ${date.skipped})` : '';
+  return `${date.input}${skipped}: cloud ${percent(date.cloudFraction)} (single-image ${percent(date.singleCloudFraction)}), single-image fallback ${percent(date.fallbackFraction)} -> ${date.outputs.probability}, ${date.outputs.mask}`;
 }
 
 function defaultModel(): string {
