@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { adaptModel } from './adapt.js';
 import { defaultModelPath, hasDefaultModel } from '../model/default-model.js';
 import { predictImages, type ImageSummary } from '../predict/predict-images.js';
 import { predictStack, type StackDateSummary } from '../predict/stack/predict-stack.js';
@@ -20,6 +23,7 @@ interface PredictCliOptions extends MaskCliOptions {
   stack?: boolean;
   order?: StackOrder;
   stackRule?: string;
+  adapt?: number;
 }
 
 export function registerPredict(program: Command): void {
@@ -38,8 +42,17 @@ export function registerPredict(program: Command): void {
     .option('--stack', "the inputs are dates of one place on one grid: each date's probability also uses the other dates (their (1 - p)-weighted composite), fused by a calibrated rule; writes stack_dates_used.tif (other dates used per pixel and date)")
     .option('--order <how>', '--stack: order the dates by date (default; every image needs one), name (file name) or input (as given)')
     .option('--stack-rule <json>', '--stack: fusion rule (default: <model>.stack-rule.json beside the model, else models/stack-rule.json)')
+    .option('--adapt <steps>', 'first fine-tune the model on these inputs without labels for this many steps (autocm adapt; the model, its checkpoint and training report go to OUTPUT/adapted-model.*), then predict with it', numberOption('integer'))
     .action(async (inputs: string[], options: PredictCliOptions) => {
-      const model = options.model ?? defaultModel();
+      let model = options.model ?? defaultModel();
+      if (options.adapt !== undefined) {
+        if (options.adapt < 1) throw new AutocmError(`--adapt must be at least 1 step (got ${options.adapt})`);
+        await mkdir(options.output, { recursive: true });
+        model = await adaptModel(
+          { inputs, model, output: join(options.output, 'adapted-model.safetensors'), steps: options.adapt, sensor: options.sensor, threads: options.threads, force: options.overwrite, quiet: options.quiet || options.json, silent: true },
+          (m) => process.stderr.write(`autocm: warning: ${m}\n`),
+        );
+      }
       if (!options.stack && (options.order || options.stackRule)) throw new AutocmError('--order and --stack-rule only apply with --stack');
       if (options.stack) {
         const summary = await predictStack(inputs, { ...maskOptions(options), model, order: options.order, stackRule: options.stackRule });

@@ -68,8 +68,8 @@ export function stackFeatures(strip: StackStrip, weights: Float32Array[], rule: 
       const mean = (sb[hi]! - sb[lo]! - wSelf * b) / W;
       const variance = Math.max(0, (sbb[hi]! - sbb[lo]! - wSelf * b * b) / W - mean * mean);
       const r = b - mean;
-      f.residual[i] = r;
-      f.zscore[i] = Math.max(-ZSCORE_LIMIT, Math.min(ZSCORE_LIMIT, r / (Math.sqrt(variance) + SPREAD_FLOOR)));
+      f.residual[i] = Math.max(0, r);
+      f.zscore[i] = Math.max(0, Math.min(ZSCORE_LIMIT, r / (Math.sqrt(variance) + SPREAD_FLOOR)));
       f.dates[i] = Math.min(254, count);
     }
   }
