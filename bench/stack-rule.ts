@@ -83,6 +83,42 @@ function score(set: LoadedSet, probability: Float32Array[]): { f1: number; preci
   return { precision, recall, f1: (2 * precision * recall) / Math.max(1e-12, precision + recall) };
 }
 
+type Coefficients = { bias: number; logit: number; residual: number; zscore: number };
+
+/** Cloud F1 of a set when date pixels are cloud where the rule's logit is >= 0 (the single-image decision where it fell back). */
+function decisionF1(set: LoadedSet, features: ReturnType<typeof stackFeatures>, c: Coefficients): number {
+  let tp = 0, fp = 0, fn = 0;
+  features.forEach((f, t) => {
+    const l = set.labels[t]!;
+    for (let i = 0; i < f.z.length; i++) {
+      if (Number.isNaN(f.z[i]!) || l[i] === 255) continue;
+      const cloud = f.dates[i] === 0 ? f.z[i]! >= 0 : c.bias + c.logit * f.z[i]! + c.residual * f.residual[i]! + c.zscore * f.zscore[i]! >= 0;
+      if (cloud && l[i] === 1) tp++; else if (cloud) fp++; else if (l[i] === 1) fn++;
+    }
+  });
+  return (2 * tp) / Math.max(1, 2 * tp + fp + fn);
+}
+
+/** Coordinate search of bias, residual and zscore (logit fixed: the decision depends on ratios only) for the best mean F1 over the sets. */
+function searchF1(sets: LoadedSet[], features: ReturnType<typeof stackFeatures>[], start: Coefficients): Coefficients {
+  const objective = (c: Coefficients) => sets.reduce((sum, set, k) => sum + decisionF1(set, features[k]!, c), 0) / sets.length;
+  let best = { ...start };
+  let bestScore = objective(best);
+  for (const step of [1, 0.5, 0.25, 0.1]) {
+    for (let improved = true, rounds = 0; improved && rounds < 8; rounds++) {
+      improved = false;
+      for (const key of ['bias', 'residual', 'zscore'] as const) {
+        for (const sign of [1, -1]) {
+          const candidate = { ...best, [key]: best[key] + sign * step * (key === 'residual' ? 4 : 1) };
+          const score = objective(candidate);
+          if (score > bestScore + 1e-6) { best = candidate; bestScore = score; improved = true; }
+        }
+      }
+    }
+  }
+  return best;
+}
+
 const fmt = (s: { f1: number; precision: number; recall: number }) => `F1 ${s.f1.toFixed(3)} (P ${s.precision.toFixed(3)} R ${s.recall.toFixed(3)})`;
 
 async function main() {
@@ -98,11 +134,16 @@ async function main() {
     for (const spec of specs) { sets.push(await loadSet(spec, base, work)); console.error(`loaded ${spec.name}`); }
     const samples = sets.map((s) => samplesOf(s, shape));
     const calibrating = sets.map((s) => s.spec.calibrate !== false);
-    const fitted = { ...shape, ...fitLogistic(samples.filter((_, i) => calibrating[i])), calibratedOn: sets.filter((_, i) => calibrating[i]).map((s) => s.spec.name).join(', ') };
+    const features = sets.map((s) => stackFeatures(s.strip, s.strip.probability, shape, s.threshold));
+    const pick = (keep: (i: number) => boolean) => {
+      const logistic = fitLogistic(samples.filter((_, i) => keep(i)));
+      return args.includes('--logistic-only') ? logistic : searchF1(sets.filter((_, i) => keep(i)), features.filter((_, i) => keep(i)), logistic);
+    };
+    const fitted = { ...shape, ...pick((i) => calibrating[i]!), calibratedOn: sets.filter((_, i) => calibrating[i]).map((s) => s.spec.name).join(', ') };
     console.log(`rule: ${JSON.stringify(fitted)}`);
     for (let k = 0; k < sets.length; k++) {
       const set = sets[k]!;
-      const loo = { ...shape, ...fitLogistic(samples.filter((_, i) => i !== k && calibrating[i])) };
+      const loo = { ...shape, ...pick((i) => i !== k && calibrating[i]!) };
       const single = score(set, set.strip.probability);
       const stacked = score(set, stackProbability(set.strip, fitted, set.threshold).probability);
       const held = score(set, stackProbability(set.strip, loo, set.threshold).probability);
