@@ -34,10 +34,10 @@ export async function adaptModel(request: AdaptRequest, warn: (message: string) 
   const model = await loadModel(modelPath);
   const probe = await openStack(request.inputs, { sensor: request.sensor });
   const has = model.metadata.bands.every((band) => probe.bandNames.includes(band.toLowerCase()));
-  if (probe.images.length < 2) throw new AutocmError(`adapt needs a stack of at least ${2} dates, got ${probe.images.length}`, request.inputs.join(' '));
   if (!has) warn(`the stack has bands ${probe.bandNames.join(', ')}, not the model's ${model.metadata.bands.join(', ')}: training from scratch on the stack's bands`);
-  const k = Math.min(adaptDefaults.k, probe.images.length);
-  if (k < 3) throw new AutocmError(`adapt needs at least 3 dates (packs of K >= 3 images), got ${probe.images.length}`, request.inputs.join(' '));
+  // A sample is three packs of K dates: K is at most a third of the stack.
+  const k = Math.min(adaptDefaults.k, Math.floor(probe.images.length / 3));
+  if (k < 2) throw new AutocmError(`adapt needs at least 6 dates (three packs of at least 2), got ${probe.images.length}`, request.inputs.join(' '));
   const options: TrainCliOptions = {
     output: request.output,
     sensor: request.sensor,
