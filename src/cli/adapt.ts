@@ -46,7 +46,8 @@ export async function adaptModel(request: AdaptRequest, warn: (message: string) 
     calibrate: 'synthetic',
     steps: request.steps ?? adaptDefaults.steps,
     k,
-    crop: Math.min(adaptDefaults.crop, Math.floor(Math.min(probe.width, probe.height) / 8) * 8),
+    // Leave crop2 room to shift (at least 8 px) on small scenes.
+    crop: Math.max(8, Math.min(adaptDefaults.crop, Math.floor((Math.min(probe.width, probe.height) - 8) / 8) * 8)),
     spatialWeight: DEFAULT_CONFIG.spatialWeight,
     temporalWeight: DEFAULT_CONFIG.temporalWeight,
     margin: DEFAULT_CONFIG.margin,
