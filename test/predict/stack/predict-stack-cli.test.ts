@@ -62,3 +62,13 @@ test('--stack refuses one date, undated images (unless --order), and says which 
   const ordered = autocm('predict', '--stack', undated, '-o', join(work, 'undated-out'), '--sensor', 'planetscope4', '--order', 'name', '--quiet');
   assert.equal(ordered.status, 0, ordered.stderr);
 });
+
+test('composite --stack-masks computes the stack masks on the way; --masks takes a --stack run as is', () => {
+  const onTheWay = join(work, 'composite-stack.tif');
+  let run = autocm('composite', stack, '--stack-masks', '-o', onTheWay, '--quiet', '--json');
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(JSON.parse(run.stdout).matches.filter((m: { mask: string | null }) => m.mask !== null).length, 8);
+  run = autocm('composite', stack, '--masks', join(work, 'stacked'), '-o', join(work, 'composite-masks.tif'), '--quiet', '--json');
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(JSON.parse(run.stdout).matches.filter((m: { mask: string | null }) => m.mask !== null).length, 8);
+});
