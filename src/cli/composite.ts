@@ -11,11 +11,14 @@ import { checkOutputFile } from '../util/output-file.js';
 import { progressBar } from '../util/progress.js';
 import { withTemporaryFolder } from '../util/temporary-cleanup.js';
 import { printResult } from './output.js';
+import { predictStack } from '../predict/stack/predict-stack.js';
+import { defaultModelPath } from '../model/default-model.js';
 
 interface CompositeCliOptions {
   output: string;
   masks?: string;
   model?: string;
+  stackMasks?: boolean;
   maskFormat?: string;
   method: string;
   threshold?: string;
@@ -51,6 +54,7 @@ export function registerComposite(program: Command): void {
     .requiredOption('-o, --output <file>', 'composite COG')
     .option('--masks <dir>', 'masks: <stem>_cloudprob.tif (preferred) or <stem>_cloudmask.tif from predict/baseline, or any supported mask format matched by stem or date')
     .option('--model <file>', 'predict the masks on the fly with this model (kept in --masks when given, else in a temporary folder)')
+    .option('--stack-masks', 'predict the masks with predict --stack (each date also uses the other dates) on the way; the model: --model, else the default model')
     .option('--mask-format <name>', `mask format: auto, ${MASK_FORMATS.join(', ')}`, 'auto')
     .option('--method <name>', `${COMPOSITE_METHODS.join(', ')}`, 'mean')
     .option('--threshold <p>', "an observation is clear where its cloud probability is below this (default: the model's calibrated threshold recorded in each probability file, else 0.5)")
@@ -71,7 +75,8 @@ export function registerComposite(program: Command): void {
       const from = parseDate(o.from, '--from');
       const to = parseDate(o.to, '--to');
       if (from && to && from > to) throw new AutocmError(`--from ${o.from} is after --to ${o.to}`);
-      if (!o.masks && !o.model) throw new AutocmError('give --masks DIR, or --model MODEL to predict the masks');
+      if (o.stackMasks) o.model ??= defaultModelPath;
+      if (!o.masks && !o.model) throw new AutocmError('give --masks DIR, or --model MODEL (or --stack-masks) to predict the masks');
       const run = (masksDir: string) => compositeWith(inputs, o, masksDir, threshold, from, to);
       if (o.masks) await run(o.masks);
       else await withTemporaryFolder('autocm-composite-masks-', run);
@@ -83,7 +88,8 @@ async function compositeWith(inputs: string[], o: CompositeCliOptions, masksDir:
   await refuseOverwritingInputs([o.output, o.count], [...opened.images.flatMap((image) => image.files), masksDir, o.model]);
   await checkOutputFile(o.output, 'composite');
   if (o.count) await checkOutputFile(o.count, 'count file');
-  if (o.model) await predictImages(inputs, { model: o.model, outputDirectory: masksDir, sensor: o.sensor, quiet: o.quiet });
+  if (o.model && o.stackMasks) await predictStack(inputs, { model: o.model, outputDirectory: masksDir, sensor: o.sensor, quiet: o.quiet, overwrite: true });
+  else if (o.model) await predictImages(inputs, { model: o.model, outputDirectory: masksDir, sensor: o.sensor, quiet: o.quiet });
   const stack = reflectanceStackOf(opened);
   let progress: ReturnType<typeof progressBar> | undefined;
   const summary = await compositeStack(stack, {

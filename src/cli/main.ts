@@ -20,6 +20,7 @@ import { registerSubmit } from './submit.js';
 import { registerSubmitComposite } from './submit-composite.js';
 import { registerWorker } from './worker.js';
 import { registerStatus } from './status.js';
+import { registerAdapt } from './adapt.js';
 
 const program = new Command();
 program
@@ -38,6 +39,7 @@ registerPredict(program);
 registerImportKeras(program);
 registerModelInfo(program);
 registerTrain(program);
+registerAdapt(program);
 registerComposite(program);
 registerEvaluate(program);
 registerCompare(program);

@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { adaptModel } from './adapt.js';
 import { defaultModelPath, hasDefaultModel } from '../model/default-model.js';
 import { predictImages, type ImageSummary } from '../predict/predict-images.js';
+import { predictStack, type StackDateSummary } from '../predict/stack/predict-stack.js';
+import type { StackOrder } from '../predict/stack/stack-order.js';
 import type { ProbabilityFormat } from '../predict/scene-predictor.js';
 import { AutocmError } from '../util/errors.js';
 import { addMaskOptions, type MaskCliOptions } from './mask-options.js';
@@ -20,6 +25,10 @@ interface PredictCliOptions extends MaskCliOptions {
   shadowProb?: boolean;
   sunAzimuth?: number;
   sunElevation?: number;
+  stack?: boolean;
+  order?: StackOrder;
+  stackRule?: string;
+  adapt?: number;
 }
 
 export function registerPredict(program: Command): void {
@@ -40,10 +49,28 @@ export function registerPredict(program: Command): void {
     .option('--sun-elevation <deg>', 'sun elevation of the images, degrees (0-90]', numberOption('number'))
     .option('--quiet', 'no progress bars')
     .option('--json', 'machine-readable summary on stdout')
+    .option('--stack', "the inputs are dates of one place on one grid: each date's probability also uses the other dates (their (1 - p)-weighted composite), fused by a calibrated rule; writes stack_dates_used.tif (other dates used per pixel and date)")
+    .option('--order <how>', '--stack: order the dates by date (default; every image needs one), name (file name) or input (as given)')
+    .option('--stack-rule <json>', '--stack: fusion rule (default: <model>.stack-rule.json beside the model, else models/stack-rule.json)')
+    .option('--adapt <steps>', 'first fine-tune the model on these inputs without labels for this many steps (autocm adapt; the model, its checkpoint and training report go to OUTPUT/adapted-model.*), then predict with it', numberOption('integer'))
     .action(async (inputs: string[], options: PredictCliOptions) => {
-      const model = options.model ?? defaultModel();
+      let model = options.model ?? defaultModel();
       if ((options.sunAzimuth === undefined) !== (options.sunElevation === undefined)) throw new AutocmError('--sun-azimuth and --sun-elevation go together: give both or neither');
       if (options.sunElevation !== undefined && !(options.sunElevation > 0 && options.sunElevation <= 90)) throw new AutocmError(`--sun-elevation must be in (0, 90] degrees (got ${options.sunElevation})`);
+      if (options.adapt !== undefined) {
+        if (options.adapt < 1) throw new AutocmError(`--adapt must be at least 1 step (got ${options.adapt})`);
+        await mkdir(options.output, { recursive: true });
+        model = await adaptModel(
+          { inputs, model, output: join(options.output, 'adapted-model.safetensors'), steps: options.adapt, sensor: options.sensor, threads: options.threads, force: options.overwrite, quiet: options.quiet || options.json, silent: true },
+          (m) => process.stderr.write(`autocm: warning: ${m}\n`),
+        );
+      }
+      if (!options.stack && (options.order || options.stackRule)) throw new AutocmError('--order and --stack-rule only apply with --stack');
+      if (options.stack) {
+        const summary = await predictStack(inputs, { ...maskOptions(options), model, order: options.order, stackRule: options.stackRule });
+        printResult(options.json ?? false, summary, () => summary.dates.map(describeDate).join('\n'));
+        return;
+      }
       const summary = await predictImages(inputs, {
         model,
         outputDirectory: options.output,
@@ -64,6 +91,27 @@ export function registerPredict(program: Command): void {
       });
       printResult(options.json ?? false, summary, () => summary.images.map(describeImage).join('\n'));
     });
+}
+
+function maskOptions(options: PredictCliOptions) {
+  return {
+    outputDirectory: options.output,
+    sensor: options.sensor,
+    threshold: options.threshold,
+    buffer: options.buffer,
+    format: options.format as ProbabilityFormat,
+    tile: options.tile,
+    overlap: options.overlap,
+    threads: options.threads,
+    provider: options.provider,
+    overwrite: options.overwrite,
+    quiet: options.quiet || options.json,
+  };
+}
+
+function describeDate(date: StackDateSummary): string {
+  const skipped = date.skipped ? ` (skipped: ${date.skipped})` : '';
+  return `${date.input}${skipped}: cloud ${percent(date.cloudFraction)} (single-image ${percent(date.singleCloudFraction)}), single-image fallback ${percent(date.fallbackFraction)} -> ${date.outputs.probability}, ${date.outputs.mask}`;
 }
 
 function defaultModel(): string {

@@ -17,7 +17,7 @@ import { numberOption } from './number-option.js';
 import { printResult } from './output.js';
 import { checkTrainNumbers, type TrainNumbers } from './train-options.js';
 
-interface TrainCliOptions extends TrainNumbers {
+export interface TrainCliOptions extends TrainNumbers {
   output: string;
   sensor?: string;
   bands?: string;
@@ -28,6 +28,8 @@ interface TrainCliOptions extends TrainNumbers {
   force?: boolean;
   quiet?: boolean;
   json?: boolean;
+  /** Print no summary (when another command reports). */
+  silent?: boolean;
 }
 
 function isDirectory(path: string): boolean {
@@ -102,78 +104,84 @@ export function registerTrain(program: Command): void {
     .option('--quiet', 'no progress bar')
     .option('--json', 'machine-readable summary on stdout')
     .action(async (inputs: string[], options: TrainCliOptions) => {
-      if (!['synthetic', 'none'].includes(options.calibrate)) throw new AutocmError(`--calibrate must be synthetic or none, got "${options.calibrate}"`);
-      checkTrainNumbers(options);
-      const { stacks, names } = await openStacks(inputs, options.sensor, options.bands?.split(',').map((b) => b.trim()).filter(Boolean));
-      await checkOutputs(options, stacks);
-      const scenes: TrainingScene[] = stacks.map((s, i) => stackScene(s, names[i]!));
-      const k = options.k;
-      // train() plans again (and warns); here the plan sizes an epoch and is shown in the summary.
-      const packs = planPacks(scenes, k, { maxSpanDays: options.maxSpanDays, allowUndated: options.allowUndated }, () => {});
-      const steps = options.steps ?? Math.max(1, Math.round((options.epochs ?? 1) * packs.startsPerEpoch));
-      if (steps < 1) throw new AutocmError(`--steps ${steps} must be at least 1`);
-      const config: TrainConfig = {
-        sensor: [...new Set(stacks.map((s) => s.sensor.id))].join('+'),
-        bands: stacks[0]!.bandNames,
-        normalisation: 'reflectance',
-        k,
-        crop: options.crop,
-        offsetGrid: options.grid ?? Math.max(1, Math.round(options.crop / 4)),
-        steps,
-        learningRate: options.lr ?? (options.init ? DEFAULT_CONFIG.learningRate : SCRATCH_LEARNING_RATE),
-        beta1: DEFAULT_CONFIG.beta1,
-        beta2: DEFAULT_CONFIG.beta2,
-        epsilon: DEFAULT_CONFIG.epsilon,
-        spatialWeight: options.spatialWeight,
-        temporalWeight: options.temporalWeight,
-        margin: options.margin,
-        seed: options.seed,
-        minValid: options.minValid,
-        maxSpanDays: packs.maxSpanDays,
-        ...(options.init ? { init: resolve(options.init) } : {}),
-      };
-      const data: DataSummary = {
-        sensor: config.sensor,
-        bands: config.bands,
-        scenes: stacks.map((s, i) => ({
-          name: names[i]!,
-          images: s.images.length,
-          width: s.width,
-          height: s.height,
-          firstDate: s.images[0]?.date?.toISOString().slice(0, 10) ?? null,
-          lastDate: s.images[s.images.length - 1]?.date?.toISOString().slice(0, 10) ?? null,
-        })),
-      };
-      try {
-        const result = await train({
-          config,
-          scenes,
-          data,
-          output: options.output,
-          checkpointEvery: options.checkpointEvery,
-          resume: options.resume,
-          init: options.init,
-          allowUndated: options.allowUndated,
-          threads: options.threads,
-          quiet: options.quiet,
-        });
-        const calibration = options.calibrate === 'synthetic' ? await calibrateOnSynthetic(result.output, config.bands, { threads: options.threads }) : { skipped: '--calibrate none' };
-        const last = result.log[result.log.length - 1];
-        const packSummary = { k, maxSpanDays: packs.maxSpanDays, rule: packs.spanNote, startsPerEpoch: packs.startsPerEpoch };
-        printResult(options.json ?? false, { ...result, log: undefined, steps: last?.step ?? 0, lastLosses: last ?? null, packs: packSummary, calibration }, () =>
-          [
-            `model: ${result.output} (${last?.step ?? 0} steps${result.startedAtStep ? `, resumed at ${result.startedAtStep}` : ''})`,
-            `packs: K=${k}, ${packs.maxSpanDays === null ? 'by image order' : `each spanning at most ${packs.maxSpanDays} days (${packs.spanNote})`}; ${packs.startsPerEpoch} valid starts per epoch`,
-            last ? `last losses: loss ${last.loss.toExponential(3)}, rec ${last.rec.toExponential(3)}, spatial ${last.spatial.toExponential(3)}, temporal ${last.temporal.toExponential(3)}` : '',
-            'skipped' in calibration
-              ? `threshold: 0.5 (not calibrated: ${calibration.skipped})`
-              : `threshold: ${calibration.threshold} (calibrated on a synthetic stack's truth: F1 ${calibration.f1.toFixed(3)}, at 0.5 ${calibration.f1AtHalf?.toFixed(3) ?? 'n/a'}; recalibrate with autocm model calibrate)`,
-            `checkpoint: ${result.checkpoint}`,
-            `report: ${result.reportFiles.join(', ')}`,
-          ].join('\n'),
-        );
-      } finally {
-        for (const s of scenes) await s.close();
-      }
+      await trainFromOptions(inputs, options);
     });
+}
+
+/** `autocm train` once its options are parsed; `adapt` runs it with its own defaults. */
+export async function trainFromOptions(inputs: string[], options: TrainCliOptions): Promise<string> {
+  if (!['synthetic', 'none'].includes(options.calibrate)) throw new AutocmError(`--calibrate must be synthetic or none, got "${options.calibrate}"`);
+  checkTrainNumbers(options);
+  const { stacks, names } = await openStacks(inputs, options.sensor, options.bands?.split(',').map((b) => b.trim()).filter(Boolean));
+  await checkOutputs(options, stacks);
+  const scenes: TrainingScene[] = stacks.map((s, i) => stackScene(s, names[i]!));
+  const k = options.k;
+  // train() plans again (and warns); here the plan sizes an epoch and is shown in the summary.
+  const packs = planPacks(scenes, k, { maxSpanDays: options.maxSpanDays, allowUndated: options.allowUndated }, () => {});
+  const steps = options.steps ?? Math.max(1, Math.round((options.epochs ?? 1) * packs.startsPerEpoch));
+  if (steps < 1) throw new AutocmError(`--steps ${steps} must be at least 1`);
+  const config: TrainConfig = {
+    sensor: [...new Set(stacks.map((s) => s.sensor.id))].join('+'),
+    bands: stacks[0]!.bandNames,
+    normalisation: 'reflectance',
+    k,
+    crop: options.crop,
+    offsetGrid: options.grid ?? Math.max(1, Math.round(options.crop / 4)),
+    steps,
+    learningRate: options.lr ?? (options.init ? DEFAULT_CONFIG.learningRate : SCRATCH_LEARNING_RATE),
+    beta1: DEFAULT_CONFIG.beta1,
+    beta2: DEFAULT_CONFIG.beta2,
+    epsilon: DEFAULT_CONFIG.epsilon,
+    spatialWeight: options.spatialWeight,
+    temporalWeight: options.temporalWeight,
+    margin: options.margin,
+    seed: options.seed,
+    minValid: options.minValid,
+    maxSpanDays: packs.maxSpanDays,
+    ...(options.init ? { init: resolve(options.init) } : {}),
+  };
+  const data: DataSummary = {
+    sensor: config.sensor,
+    bands: config.bands,
+    scenes: stacks.map((s, i) => ({
+      name: names[i]!,
+      images: s.images.length,
+      width: s.width,
+      height: s.height,
+      firstDate: s.images[0]?.date?.toISOString().slice(0, 10) ?? null,
+      lastDate: s.images[s.images.length - 1]?.date?.toISOString().slice(0, 10) ?? null,
+    })),
+  };
+  try {
+    const result = await train({
+      config,
+      scenes,
+      data,
+      output: options.output,
+      checkpointEvery: options.checkpointEvery,
+      resume: options.resume,
+      init: options.init,
+      allowUndated: options.allowUndated,
+      threads: options.threads,
+      quiet: options.quiet,
+    });
+    const calibration = options.calibrate === 'synthetic' ? await calibrateOnSynthetic(result.output, config.bands, { threads: options.threads }) : { skipped: '--calibrate none' };
+    const last = result.log[result.log.length - 1];
+    const packSummary = { k, maxSpanDays: packs.maxSpanDays, rule: packs.spanNote, startsPerEpoch: packs.startsPerEpoch };
+    if (!options.silent) printResult(options.json ?? false, { ...result, log: undefined, steps: last?.step ?? 0, lastLosses: last ?? null, packs: packSummary, calibration }, () =>
+      [
+        `model: ${result.output} (${last?.step ?? 0} steps${result.startedAtStep ? `, resumed at ${result.startedAtStep}` : ''})`,
+        `packs: K=${k}, ${packs.maxSpanDays === null ? 'by image order' : `each spanning at most ${packs.maxSpanDays} days (${packs.spanNote})`}; ${packs.startsPerEpoch} valid starts per epoch`,
+        last ? `last losses: loss ${last.loss.toExponential(3)}, rec ${last.rec.toExponential(3)}, spatial ${last.spatial.toExponential(3)}, temporal ${last.temporal.toExponential(3)}` : '',
+        'skipped' in calibration
+          ? `threshold: 0.5 (not calibrated: ${calibration.skipped})`
+          : `threshold: ${calibration.threshold} (calibrated on a synthetic stack's truth: F1 ${calibration.f1.toFixed(3)}, at 0.5 ${calibration.f1AtHalf?.toFixed(3) ?? 'n/a'}; recalibrate with autocm model calibrate)`,
+        `checkpoint: ${result.checkpoint}`,
+        `report: ${result.reportFiles.join(', ')}`,
+      ].join('\n'),
+    );
+    return result.output;
+  } finally {
+    for (const s of scenes) await s.close();
+  }
 }

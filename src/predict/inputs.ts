@@ -1,4 +1,4 @@
-import { resolveInputs } from '../raster/inputs.js';
+import { resolveInputs, type StackImage } from '../raster/inputs.js';
 import type { ProductMetadata } from '../raster/products/product-metadata.js';
 import type { PredictionInput } from './predict-images.js';
 
@@ -11,7 +11,12 @@ function productSun(product: ProductMetadata | null): PredictionInput['sun'] {
 /** The prediction inputs of `autocm predict`: files, folders, globs, list files, STAC (raster/inputs). */
 export async function resolvePredictionInputs(inputs: string[], sensor?: string): Promise<PredictionInput[]> {
   const images = await resolveInputs(inputs, { sensor });
-  return images.map((image) => ({
+  return images.map(predictionInputOf);
+}
+
+/** A resolved image (one input, or one date of a stack) as prediction needs it. */
+export function predictionInputOf(image: StackImage): PredictionInput {
+  return {
     id: image.id,
     source: image.source,
     bandNames: image.bandNames,
@@ -23,5 +28,5 @@ export async function resolvePredictionInputs(inputs: string[], sensor?: string)
     open: () => image.open(),
     scalingGuess: image.scalingGuess,
     reflectanceScaling: (bands) => bands.map((b) => ({ scale: image.bands[b]!.scale, offset: image.bands[b]!.offset })),
-  }));
+  };
 }

@@ -38,27 +38,35 @@ export async function sceneSetup(
     AUTOCM_THRESHOLD: String(threshold),
     AUTOCM_BUFFER: String(buffer),
   };
-  const common = { width: source.info.width, height: source.info.height, bandCount: 1, georeference: source.info, blockSize: 512 };
+  return { bands, normalisation, writerOptions: outputWriterOptions(source.info.width, source.info.height, source.info, format, metadata) };
+}
+
+/** The options of the probability and mask COGs of one image (what predict and predict --stack write). */
+export function outputWriterOptions(
+  width: number,
+  height: number,
+  georeference: CogWriteOptions['georeference'],
+  format: ProbabilityFormat,
+  metadata: Record<string, string>,
+): { probability: CogWriteOptions; mask: CogWriteOptions } {
+  const { geoTransform, epsg, geoKeys } = georeference;
+  const common = { width, height, bandCount: 1, georeference: { geoTransform, epsg, geoKeys }, blockSize: 512 };
   return {
-    bands,
-    normalisation,
-    writerOptions: {
-      probability: {
-        ...common,
-        sampleType: format,
-        nodata: probabilityNodata[format],
-        overviewResampling: 'average',
-        bandDescriptions: [format === 'uint8' ? 'cloud probability (percent)' : 'cloud probability'],
-        metadata: { ...metadata, AUTOCM_PROBABILITY_SCALE: format === 'uint8' ? '100' : '1' },
-      },
-      mask: {
-        ...common,
-        sampleType: 'uint8',
-        nodata: 255,
-        overviewResampling: 'nearest',
-        bandDescriptions: ['cloud mask (0 clear, 1 cloud)'],
-        metadata,
-      },
+    probability: {
+      ...common,
+      sampleType: format,
+      nodata: probabilityNodata[format],
+      overviewResampling: 'average',
+      bandDescriptions: [format === 'uint8' ? 'cloud probability (percent)' : 'cloud probability'],
+      metadata: { ...metadata, AUTOCM_PROBABILITY_SCALE: format === 'uint8' ? '100' : '1' },
+    },
+    mask: {
+      ...common,
+      sampleType: 'uint8',
+      nodata: 255,
+      overviewResampling: 'nearest',
+      bandDescriptions: ['cloud mask (0 clear, 1 cloud)'],
+      metadata,
     },
   };
 }

@@ -1,0 +1,216 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { loadModel } from '../../model/weights.js';
+import { createCogWriter } from '../../raster/cog-writer.js';
+import { reflectanceImageOf } from '../../raster/reflectance-stack.js';
+import { openStack } from '../../raster/stack.js';
+import type { CogWriter } from '../../raster/types.js';
+import { AutocmError } from '../../util/errors.js';
+import { refuseOverwritingInputs } from '../../util/input-guard.js';
+import { progressBar } from '../../util/progress.js';
+import { version } from '../../version.js';
+import { predictionInputOf } from '../inputs.js';
+import { checkDistinctStems, exists, outputPathsFor, prepareOutputDirectory, type OutputPaths } from '../output-paths.js';
+import { predictDefaults, predictImageList, type PredictOptions, type PredictSummary } from '../predict-images.js';
+import { outputWriterOptions } from '../scene-setup.js';
+import { runStackPass } from './stack-pass.js';
+import { orderStackDates, type StackOrder } from './stack-order.js';
+import { loadStackRule, type StackRule } from './stack-rule.js';
+
+export interface StackPredictOptions extends PredictOptions {
+  order?: StackOrder;
+  /** Fusion rule JSON (default: beside the model, else models/stack-rule.json). */
+  stackRule?: string;
+  /** Bytes the stack pass's strips may take (default 256 MiB). */
+  memoryBudget?: number;
+}
+
+export interface StackDateSummary {
+  input: string;
+  id: string;
+  date: string | null;
+  outputs: OutputPaths;
+  cloudFraction: number | null;
+  /** Valid pixels whose other dates were too few: they kept the single-image probability. */
+  fallbackFraction: number | null;
+  singleCloudFraction: number | null;
+  skipped?: string;
+}
+
+export interface StackPredictSummary {
+  model: string;
+  threshold: number;
+  buffer: number;
+  format: PredictSummary['format'];
+  rule: StackRule & { source: string };
+  /** Multi-band uint8 COG: band t = valid other dates date t's pixels used (0: single-image; 255 nodata). */
+  datesUsed: string;
+  dates: StackDateSummary[];
+  stripRows: number;
+  seconds: number;
+  peakRssMiB: number;
+}
+
+/** Name of the sidecar that records how many other dates each pixel of each date used. */
+export const DATES_USED_FILE = 'stack_dates_used.tif';
+
+/**
+ * `predict --stack`: every date's probability from the network AND the other dates. Pass 1 runs
+ * the single-image predictor on every date into a temporary folder (float32); pass 2
+ * (stack-pass.ts) streams strips of all dates, fuses, and writes the usual outputs.
+ */
+export async function predictStack(inputs: string[], options: StackPredictOptions): Promise<StackPredictSummary> {
+  const started = performance.now();
+  const warn = options.warn ?? ((message: string) => process.stderr.write(`autocm: warning: ${message}\n`));
+  const model = await loadModel(options.model);
+  const threshold = options.threshold ?? model.metadata.threshold ?? predictDefaults.threshold;
+  const format = options.format ?? predictDefaults.format;
+  const buffer = options.buffer ?? predictDefaults.buffer;
+  const stack = await openStack(inputs, { sensor: options.sensor, bands: model.metadata.bands });
+  const images = await orderStackDates(stack, inputs, options.order ?? 'date', options.sensor);
+  checkDistinctStems(images);
+  const { rule, source: ruleSource } = loadStackRule(options.stackRule, options.model);
+  const outputs = images.map((image) => outputPathsFor(options.outputDirectory, image.id));
+  const datesUsed = join(options.outputDirectory, DATES_USED_FILE);
+  await refuseOverwritingInputs([...outputs.flatMap((o) => [o.probability, o.mask]), datesUsed], [options.model, ...images.flatMap((i) => i.files)]);
+  if (!options.overwrite) {
+    for (const path of [...outputs.flatMap((o) => [o.probability, o.mask]), datesUsed]) {
+      if (await exists(path)) throw new AutocmError('exists: pass --overwrite to replace the outputs of a stack', path);
+    }
+  }
+  await prepareOutputDirectory(options.outputDirectory);
+  const scratch = await mkdtemp(join(options.outputDirectory, '.autocm-stack-'));
+  try {
+    const single = await predictImageList(images.map(predictionInputOf), model, {
+      ...options,
+      outputDirectory: scratch,
+      threshold,
+      format: 'float32',
+      buffer: 0,
+      overwrite: true,
+      warn,
+    });
+    const skipped = new Set<number>();
+    single.images.forEach((summary, t) => {
+      if (summary.nodataFraction === 1) {
+        skipped.add(t);
+        warn(`${summary.input}: every pixel is nodata; the date is skipped in the stack (its outputs are all nodata)`);
+      }
+    });
+    if (images.length - skipped.size < 2) throw new AutocmError(`--stack needs at least 2 dates with valid pixels, got ${images.length - skipped.size}`, images[0]!.source);
+    const written = await writeStack(images, single, outputs, datesUsed, { ...options, threshold, format, buffer, rule, ruleSource, stackWidth: stack.width, stackHeight: stack.height, georeference: stack.georeference, bandNames: stack.bandNames });
+    return {
+      model: options.model,
+      threshold,
+      buffer,
+      format,
+      rule: { ...rule, source: ruleSource },
+      datesUsed,
+      dates: images.map((image, t) => {
+        const s = written.dates[t]!;
+        return {
+          input: image.source,
+          id: image.id,
+          date: image.date?.toISOString().slice(0, 10) ?? null,
+          outputs: outputs[t]!,
+          cloudFraction: s.valid > 0 ? s.cloud / s.valid : null,
+          fallbackFraction: s.valid > 0 ? s.fallback / s.valid : null,
+          singleCloudFraction: single.images[t]!.cloudFraction ?? null,
+          ...(skipped.has(t) ? { skipped: 'all nodata' } : {}),
+        };
+      }),
+      stripRows: written.stripRows,
+      seconds: (performance.now() - started) / 1000,
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+type WriteOptions = StackPredictOptions & {
+  threshold: number;
+  format: PredictSummary['format'];
+  buffer: number;
+  rule: StackRule;
+  ruleSource: string;
+  stackWidth: number;
+  stackHeight: number;
+  georeference: import('../../raster/types.js').Georeference;
+  bandNames: string[];
+};
+
+async function writeStack(
+  images: Awaited<ReturnType<typeof orderStackDates>>,
+  single: PredictSummary,
+  outputs: OutputPaths[],
+  datesUsed: string,
+  o: WriteOptions,
+): Promise<Awaited<ReturnType<typeof runStackPass>>> {
+  const writers: CogWriter[] = [];
+  const finished: string[] = [];
+  const ruleText = JSON.stringify({ ...o.rule, source: basename(o.ruleSource) });
+  let bar: ReturnType<typeof progressBar> | undefined;
+  try {
+    const dates = [];
+    for (let t = 0; t < images.length; t++) {
+      const image = images[t]!;
+      const metadata = {
+        AUTOCM_VERSION: version,
+        AUTOCM_MODEL: basename(o.model),
+        AUTOCM_INPUT: basename(image.source),
+        AUTOCM_NORMALISATION: single.images[t]!.normalisation ?? '',
+        AUTOCM_THRESHOLD: String(o.threshold),
+        AUTOCM_BUFFER: String(o.buffer),
+        AUTOCM_STACK: `${images.length} dates; dates used per pixel: ${DATES_USED_FILE} band ${t + 1}`,
+        AUTOCM_STACK_RULE: ruleText,
+      };
+      const options = outputWriterOptions(o.stackWidth, o.stackHeight, o.georeference, o.format, metadata);
+      const probability = await createCogWriter(outputs[t]!.probability, options.probability);
+      writers.push(probability);
+      const mask = await createCogWriter(outputs[t]!.mask, options.mask);
+      writers.push(mask);
+      dates.push({ image: reflectanceImageOf(image, o.bandNames), singleProbability: single.images[t]!.outputs.probability, writers: { probability, mask } });
+    }
+    const datesWriter = await createCogWriter(datesUsed, {
+      width: o.stackWidth,
+      height: o.stackHeight,
+      bandCount: images.length,
+      sampleType: 'uint8',
+      georeference: o.georeference,
+      nodata: 255,
+      bandDescriptions: images.map((image) => `other dates used: ${image.id}`),
+      metadata: { AUTOCM_VERSION: version, AUTOCM_STACK_RULE: ruleText, AUTOCM_STACK_DATES: images.map((i) => i.id).join(',') },
+    });
+    writers.push(datesWriter);
+    const statistics = await runStackPass(dates, {
+      width: o.stackWidth,
+      height: o.stackHeight,
+      rule: o.rule,
+      threshold: o.threshold,
+      buffer: o.buffer,
+      format: o.format,
+      datesWriter,
+      memoryBudget: o.memoryBudget,
+      onStrip: (done, total) => {
+        bar ??= progressBar(`stack of ${images.length} dates`, total, { quiet: o.quiet });
+        bar.update(done);
+      },
+    });
+    bar?.stop();
+    for (let t = 0; t < images.length; t++) {
+      await dates[t]!.writers.probability.finish();
+      finished.push(outputs[t]!.probability);
+      await dates[t]!.writers.mask.finish();
+      finished.push(outputs[t]!.mask);
+    }
+    await datesWriter.finish();
+    finished.push(datesUsed);
+    return statistics;
+  } catch (error) {
+    bar?.stop();
+    // No partial stack: every output written so far goes.
+    await Promise.all([...writers.map((w) => w.abort()), ...finished.map((path) => rm(path, { force: true }))]);
+    throw error;
+  }
+}

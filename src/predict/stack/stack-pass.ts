@@ -1,0 +1,113 @@
+import { openRaster } from '../../raster/open.js';
+import { readReflectance, type ReflectanceImage } from '../../raster/reflectance-stack.js';
+import type { CogWriter, RasterSource, TypedArray } from '../../raster/types.js';
+import { CLEAR, CLOUD, MASK_NODATA, StreamingDilation } from '../mask-dilation.js';
+import { probabilityNodata, type ProbabilityFormat } from '../scene-predictor.js';
+import { stackProbability, type StackStrip } from './stack-features.js';
+import type { StackRule } from './stack-rule.js';
+
+/** One date as the stack pass reads it: its reflectance (model bands) and its single-image probability (float32 COG). */
+export interface StackPassDate {
+  image: ReflectanceImage;
+  singleProbability: string;
+  writers: { probability: CogWriter; mask: CogWriter };
+}
+
+export interface StackPassOptions {
+  width: number;
+  height: number;
+  rule: StackRule;
+  threshold: number;
+  buffer: number;
+  format: ProbabilityFormat;
+  /** Multi-band uint8 writer: band t = valid other dates date t's pixels used (0 = single-image). */
+  datesWriter: CogWriter;
+  /** Bytes the strip's per-date arrays may take (default 256 MiB); sets the strip height. */
+  memoryBudget?: number;
+  onStrip?: (done: number, total: number) => void;
+}
+
+export interface StackPassStatistics {
+  /** Per date: valid pixels, cloud pixels (after the buffer), pixels that fell back to the single-image probability. */
+  dates: { valid: number; cloud: number; fallback: number }[];
+  stripRows: number;
+}
+
+/** Bytes per pixel and date the strip holds: brightness, single p, features (3 floats + count), fused p, mask. */
+const BYTES_PER_PIXEL_DATE = 4 * 7 + 2;
+
+/** Rows per strip for this many dates of this width within the budget (8 to 512). */
+export function stripRowsFor(width: number, dates: number, budget: number): number {
+  return Math.max(8, Math.min(512, Math.floor(budget / (width * dates * BYTES_PER_PIXEL_DATE))));
+}
+
+/**
+ * Second pass of `predict --stack`: full-width strips of every date at once, so memory depends on
+ * strip height x width x dates, never on the scene's height. Each strip: read reflectance (mean
+ * over the model's bands) and single-image probability of every date, fuse (stack-features.ts),
+ * threshold, dilate (streaming, per date) and write.
+ */
+export async function runStackPass(dates: StackPassDate[], options: StackPassOptions): Promise<StackPassStatistics> {
+  const { width, height } = options;
+  const stripRows = stripRowsFor(width, dates.length, options.memoryBudget ?? 256 * 2 ** 20);
+  const dilations = dates.map(() => new StreamingDilation(width, height, options.buffer));
+  const statistics: StackPassStatistics = { dates: dates.map(() => ({ valid: 0, cloud: 0, fallback: 0 })), stripRows };
+  const sources: { image: RasterSource; probability: RasterSource }[] = [];
+  try {
+    for (const date of dates) sources.push({ image: await date.image.open(), probability: await openRaster(date.singleProbability) });
+    const total = Math.ceil(height / stripRows);
+    for (let y = 0, done = 0; y < height; y += stripRows, done++) {
+      const rows = Math.min(stripRows, height - y);
+      const strip = await readStrip(dates, sources, y, rows, width);
+      const fused = stackProbability(strip, options.rule, options.threshold);
+      for (let t = 0; t < dates.length; t++) {
+        const { probability, mask } = encode(fused.probability[t]!, fused.dates[t]!, options, statistics.dates[t]!);
+        const final = dilations[t]!.push(mask);
+        for (let i = 0; i < final.rows.length; i++) if (final.rows[i] === CLOUD) statistics.dates[t]!.cloud++;
+        await dates[t]!.writers.probability.writeWindow({ window: { x: 0, y, width, height: rows }, bands: [probability] });
+        const maskHeight = final.rows.length / width;
+        if (maskHeight > 0) await dates[t]!.writers.mask.writeWindow({ window: { x: 0, y: final.y, width, height: maskHeight }, bands: [final.rows] });
+      }
+      await options.datesWriter.writeWindow({ window: { x: 0, y, width, height: rows }, bands: fused.dates });
+      options.onStrip?.(done + 1, total);
+    }
+  } finally {
+    await Promise.all(sources.flatMap((s) => [s.image.close(), s.probability.close()]));
+  }
+  return statistics;
+}
+
+async function readStrip(dates: StackPassDate[], sources: { image: RasterSource; probability: RasterSource }[], y: number, rows: number, width: number): Promise<StackStrip> {
+  const strip: StackStrip = { brightness: [], probability: [] };
+  for (let t = 0; t < dates.length; t++) {
+    const { image } = dates[t]!;
+    const window = { x: image.offset.x, y: image.offset.y + y, width, height: rows };
+    const bands = await readReflectance(image, sources[t]!.image, window);
+    const brightness = new Float32Array(width * rows);
+    for (const band of bands) for (let i = 0; i < brightness.length; i++) brightness[i] += band[i]! / bands.length;
+    strip.brightness.push(brightness);
+    const { bands: [p] } = await sources[t]!.probability.readWindow(window);
+    strip.probability.push(p instanceof Float32Array ? p : Float32Array.from(p as TypedArray));
+  }
+  return strip;
+}
+
+function encode(p: Float32Array, used: Uint8Array, options: StackPassOptions, counts: { valid: number; fallback: number }): { probability: TypedArray; mask: Uint8Array } {
+  const probability = options.format === 'uint8' ? new Uint8Array(p.length) : new Float32Array(p.length);
+  const mask = new Uint8Array(p.length);
+  const nodata = probabilityNodata[options.format];
+  for (let i = 0; i < p.length; i++) {
+    const v = p[i]!;
+    if (Number.isNaN(v)) {
+      probability[i] = nodata;
+      mask[i] = MASK_NODATA;
+      used[i] = 255;
+      continue;
+    }
+    counts.valid++;
+    if (used[i] === 0) counts.fallback++;
+    probability[i] = options.format === 'uint8' ? Math.round(v * 100) : v;
+    mask[i] = v >= options.threshold ? CLOUD : CLEAR;
+  }
+  return { probability, mask };
+}
