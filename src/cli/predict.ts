@@ -67,7 +67,7 @@ export function registerPredict(program: Command): void {
       }
       if (!options.stack && (options.order || options.stackRule)) throw new AutocmError('--order and --stack-rule only apply with --stack');
       if (options.stack) {
-        const summary = await predictStack(inputs, { ...maskOptions(options), model, order: options.order, stackRule: options.stackRule });
+        const summary = await predictStack(inputs, { ...maskOptions(options), ...shadowOptions(options), model, order: options.order, stackRule: options.stackRule });
         printResult(options.json ?? false, summary, () => summary.dates.map(describeDate).join('\n'));
         return;
       }
@@ -77,10 +77,7 @@ export function registerPredict(program: Command): void {
         sensor: options.sensor,
         threshold: options.threshold,
         buffer: options.buffer,
-        shadows: options.shadows,
-        shadowBuffer: options.shadowBuffer,
-        shadowProbability: options.shadowProb,
-        sun: options.sunAzimuth !== undefined ? { azimuth: options.sunAzimuth, elevation: options.sunElevation! } : undefined,
+        ...shadowOptions(options),
         format: options.format as ProbabilityFormat,
         tile: options.tile,
         overlap: options.overlap,
@@ -91,6 +88,15 @@ export function registerPredict(program: Command): void {
       });
       printResult(options.json ?? false, summary, () => summary.images.map(describeImage).join('\n'));
     });
+}
+
+function shadowOptions(options: PredictCliOptions) {
+  return {
+    shadows: options.shadows,
+    shadowBuffer: options.shadowBuffer,
+    shadowProbability: options.shadowProb,
+    sun: options.sunAzimuth !== undefined ? { azimuth: options.sunAzimuth, elevation: options.sunElevation! } : undefined,
+  };
 }
 
 function maskOptions(options: PredictCliOptions) {
@@ -111,7 +117,7 @@ function maskOptions(options: PredictCliOptions) {
 
 function describeDate(date: StackDateSummary): string {
   const skipped = date.skipped ? ` (skipped: ${date.skipped})` : '';
-  return `${date.input}${skipped}: cloud ${percent(date.cloudFraction)} (single-image ${percent(date.singleCloudFraction)}), single-image fallback ${percent(date.fallbackFraction)} -> ${date.outputs.probability}, ${date.outputs.mask}`;
+  return `${date.input}${skipped}: cloud ${percent(date.cloudFraction)} (single-image ${percent(date.singleCloudFraction)})${date.shadowFraction !== undefined ? `, shadow ${percent(date.shadowFraction)} (direction: ${date.shadowDirection})` : ''}, single-image fallback ${percent(date.fallbackFraction)} -> ${date.outputs.probability}, ${date.outputs.mask}`;
 }
 
 function defaultModel(): string {

@@ -14,6 +14,14 @@ import { checkDistinctStems, exists, outputPathsFor, prepareOutputDirectory, typ
 import { predictDefaults, predictImageList, type PredictOptions, type PredictSummary } from '../predict-images.js';
 import { outputWriterOptions } from '../scene-setup.js';
 import { runStackPass } from './stack-pass.js';
+import { onStackGrid, stackReference } from './stack-shadows.js';
+import { openRaster } from '../../raster/open.js';
+import { temporaryPathFor } from '../../util/atomic.js';
+import { usableSun } from '../../shadow/index.js';
+import { shadowBandsOf, scenePixelSize, sunFromMetadata } from '../shadow-setup.js';
+import { shadowPass } from '../shadow-pass.js';
+import { shadowProbabilityPathFor } from '../output-paths.js';
+import type { RasterSource } from '../../raster/types.js';
 import { orderStackDates, type StackOrder } from './stack-order.js';
 import { loadStackRule, type StackRule } from './stack-rule.js';
 
@@ -34,6 +42,12 @@ export interface StackDateSummary {
   /** Valid pixels whose other dates were too few: they kept the single-image probability. */
   fallbackFraction: number | null;
   singleCloudFraction: number | null;
+  /** Shadow pixels (after the buffer) over valid pixels; absent when shadows were not detected. */
+  shadowFraction?: number | null;
+  /** How the shadow direction was found: 'sun', 'search', 'none'. */
+  shadowDirection?: string;
+  /** `<stem>_shadowprob.tif` when written. */
+  shadowProbability?: string;
   skipped?: string;
 }
 
@@ -72,7 +86,7 @@ export async function predictStack(inputs: string[], options: StackPredictOption
   const { rule, source: ruleSource } = loadStackRule(options.stackRule, options.model);
   const outputs = images.map((image) => outputPathsFor(options.outputDirectory, image.id));
   const datesUsed = join(options.outputDirectory, DATES_USED_FILE);
-  await refuseOverwritingInputs([...outputs.flatMap((o) => [o.probability, o.mask]), datesUsed], [options.model, ...images.flatMap((i) => i.files)]);
+  await refuseOverwritingInputs([...outputs.flatMap((o) => [o.probability, o.mask]), ...images.map((image) => shadowProbabilityPathFor(options.outputDirectory, image.id)), datesUsed], [options.model, ...images.flatMap((i) => i.files)]);
   if (!options.overwrite) {
     for (const path of [...outputs.flatMap((o) => [o.probability, o.mask]), datesUsed]) {
       if (await exists(path)) throw new AutocmError('exists: pass --overwrite to replace the outputs of a stack', path);
@@ -87,6 +101,9 @@ export async function predictStack(inputs: string[], options: StackPredictOption
       threshold,
       format: 'float32',
       buffer: 0,
+      // Shadows come after the stack pass, against the other dates' clear-sky composite.
+      shadows: false,
+      shadowProbability: false,
       overwrite: true,
       warn,
     });
@@ -116,6 +133,8 @@ export async function predictStack(inputs: string[], options: StackPredictOption
           cloudFraction: s.valid > 0 ? s.cloud / s.valid : null,
           fallbackFraction: s.valid > 0 ? s.fallback / s.valid : null,
           singleCloudFraction: single.images[t]!.cloudFraction ?? null,
+          ...(s.shadowPixels !== undefined ? { shadowFraction: s.valid > 0 ? s.shadowPixels / s.valid : null, shadowDirection: s.shadowDirection } : {}),
+          ...(s.shadowProbability ? { shadowProbability: s.shadowProbability } : {}),
           ...(skipped.has(t) ? { skipped: 'all nodata' } : {}),
         };
       }),
@@ -146,9 +165,18 @@ async function writeStack(
   outputs: OutputPaths[],
   datesUsed: string,
   o: WriteOptions,
-): Promise<Awaited<ReturnType<typeof runStackPass>>> {
+): Promise<{ dates: (Awaited<ReturnType<typeof runStackPass>>['dates'][number] & { shadowPixels?: number; shadowDirection?: string; shadowProbability?: string })[]; stripRows: number }> {
   const writers: CogWriter[] = [];
   const finished: string[] = [];
+  const temporary: string[] = [];
+  const opened: RasterSource[] = [];
+  const warn = o.warn ?? ((message: string) => process.stderr.write(`autocm: warning: ${message}\n`));
+  // As single-image predict: shadows wherever a date has NIR (cloud only, with a warning, where not).
+  const shadowBands = images.map((image) => (o.shadows === false ? null : shadowBandsOf(image.bandNames)));
+  images.forEach((image, t) => {
+    if (o.shadows !== false && !shadowBands[t]) warn(`${image.source}: no NIR band, so no cloud shadows (the mask has cloud only)`);
+  });
+  const shadowBuffer = o.shadowBuffer ?? o.buffer;
   const ruleText = JSON.stringify({ ...o.rule, source: basename(o.ruleSource) });
   let bar: ReturnType<typeof progressBar> | undefined;
   try {
@@ -168,9 +196,11 @@ async function writeStack(
       const options = outputWriterOptions(o.stackWidth, o.stackHeight, o.georeference, o.format, metadata);
       const probability = await createCogWriter(outputs[t]!.probability, options.probability);
       writers.push(probability);
-      const mask = await createCogWriter(outputs[t]!.mask, options.mask);
+      const cloudOnlyPath = shadowBands[t] ? temporaryPathFor(outputs[t]!.mask) : outputs[t]!.mask;
+      if (shadowBands[t]) temporary.push(cloudOnlyPath);
+      const mask = await createCogWriter(cloudOnlyPath, options.mask);
       writers.push(mask);
-      dates.push({ image: reflectanceImageOf(image, o.bandNames), singleProbability: single.images[t]!.outputs.probability, writers: { probability, mask } });
+      dates.push({ image: reflectanceImageOf(image, o.bandNames), singleProbability: single.images[t]!.outputs.probability, writers: { probability, mask }, cloudOnlyPath, maskOptions: options.mask, probabilityOptions: options.probability });
     }
     const datesWriter = await createCogWriter(datesUsed, {
       width: o.stackWidth,
@@ -189,6 +219,7 @@ async function writeStack(
       rule: o.rule,
       threshold: o.threshold,
       buffer: o.buffer,
+      dateBuffers: shadowBands.map((bands) => (bands ? 0 : o.buffer)),
       format: o.format,
       datesWriter,
       memoryBudget: o.memoryBudget,
@@ -202,15 +233,73 @@ async function writeStack(
       await dates[t]!.writers.probability.finish();
       finished.push(outputs[t]!.probability);
       await dates[t]!.writers.mask.finish();
-      finished.push(outputs[t]!.mask);
+      finished.push(dates[t]!.cloudOnlyPath);
     }
     await datesWriter.finish();
     finished.push(datesUsed);
-    return statistics;
+    const result: Awaited<ReturnType<typeof writeStack>> = { dates: statistics.dates.map((d) => ({ ...d })), stripRows: statistics.stripRows };
+    // Shadow pass of each date (as single-image predict, with the cloud-only mask of the stack), darkness
+    // measured against the other dates' clear-sky composite.
+    for (let t = 0; t < images.length; t++) {
+      const bands = shadowBands[t];
+      if (!bands) continue;
+      const image = images[t]!;
+      const input = predictionInputOf(image);
+      const date = dates[t]!;
+      const file = await image.open();
+      opened.push(file);
+      const source = onStackGrid(file, image.offset, o.stackWidth, o.stackHeight);
+      const sun = o.sun ?? input.sun ?? sunFromMetadata(file.info.metadata);
+      if (sun && !usableSun(sun)) warn(`${image.source}: sun azimuth ${sun.azimuth} / elevation ${sun.elevation} is not usable (elevation must be in (0, 90]): ignored, the shadow direction is searched in the scene`);
+      const cloudOnly = await openRaster(date.cloudOnlyPath);
+      opened.push(cloudOnly);
+      const mask = await createCogWriter(outputs[t]!.mask, { ...date.maskOptions, bandDescriptions: ['cloud mask (0 clear, 1 cloud, 2 shadow)'], metadata: { ...date.maskOptions.metadata, AUTOCM_MASK_CLASSES: 'clear,cloud,shadow', AUTOCM_SHADOW_BUFFER: String(shadowBuffer), AUTOCM_SHADOW_REFERENCE: 'other dates of the stack' } });
+      writers.push(mask);
+      const shadowProbabilityPath = o.shadowProbability ? shadowProbabilityPathFor(o.outputDirectory, image.id) : undefined;
+      const shadowProbability = shadowProbabilityPath
+        ? await createCogWriter(shadowProbabilityPath, { ...date.probabilityOptions, bandDescriptions: [o.format === 'uint8' ? 'cloud shadow probability (percent)' : 'cloud shadow probability'] })
+        : undefined;
+      if (shadowProbability) writers.push(shadowProbability);
+      const others = images.map((other, u) => ({ image: other, probability: outputs[u]!.probability })).filter((_, u) => u !== t);
+      const reference = stackReference(others, bands.map((b) => b.name), o.threshold, o.format);
+      let shadowStats;
+      try {
+        shadowStats = await shadowPass(source, cloudOnly, { mask, shadowProbability }, {
+          bands,
+          scaling: input.reflectanceScaling(bands.map((b) => b.index)),
+          nodata: input.nodata,
+          pixelSize: scenePixelSize(file.info),
+          sun: sun && usableSun(sun) ? sun : undefined,
+          cloudBuffer: o.buffer,
+          shadowBuffer,
+          probabilityFormat: o.format,
+          reference: reference.reference,
+        });
+      } finally {
+        await reference.close();
+      }
+      await cloudOnly.close();
+      await file.close();
+      opened.splice(0);
+      await rm(date.cloudOnlyPath, { force: true });
+      await mask.finish();
+      finished.push(outputs[t]!.mask);
+      if (shadowProbability) {
+        await shadowProbability.finish();
+        finished.push(shadowProbabilityPath!);
+      }
+      const r = result.dates[t]!;
+      r.cloud = shadowStats.cloudPixels;
+      r.shadowPixels = shadowStats.shadowPixels;
+      r.shadowDirection = [...new Set(shadowStats.directionSources)].join(', ');
+      if (shadowProbabilityPath) r.shadowProbability = shadowProbabilityPath;
+    }
+    return result;
   } catch (error) {
     bar?.stop();
     // No partial stack: every output written so far goes.
-    await Promise.all([...writers.map((w) => w.abort()), ...finished.map((path) => rm(path, { force: true }))]);
+    await Promise.all(opened.map((source) => source.close().catch(() => undefined)));
+    await Promise.all([...writers.map((w) => w.abort()), ...[...finished, ...temporary].map((path) => rm(path, { force: true }))]);
     throw error;
   }
 }

@@ -19,6 +19,8 @@ export interface StackPassOptions {
   rule: StackRule;
   threshold: number;
   buffer: number;
+  /** Per-date buffer overriding `buffer` (0 for dates whose cloud-only mask feeds the shadow pass). */
+  dateBuffers?: number[];
   format: ProbabilityFormat;
   /** Multi-band uint8 writer: band t = valid other dates date t's pixels used (0 = single-image). */
   datesWriter: CogWriter;
@@ -50,7 +52,7 @@ export function stripRowsFor(width: number, dates: number, budget: number): numb
 export async function runStackPass(dates: StackPassDate[], options: StackPassOptions): Promise<StackPassStatistics> {
   const { width, height } = options;
   const stripRows = stripRowsFor(width, dates.length, options.memoryBudget ?? 256 * 2 ** 20);
-  const dilations = dates.map(() => new StreamingDilation(width, height, options.buffer));
+  const dilations = dates.map((_, t) => new StreamingDilation(width, height, options.dateBuffers?.[t] ?? options.buffer));
   const statistics: StackPassStatistics = { dates: dates.map(() => ({ valid: 0, cloud: 0, fallback: 0 })), stripRows };
   const sources: { image: RasterSource; probability: RasterSource }[] = [];
   try {
