@@ -55,6 +55,10 @@ export interface ImageReport {
   nodataFraction: number;
   nonFiniteCount: number;
   statisticsFrom: string;
+  /** Pixels the band statistics were computed from; fewer than width x height when sampled. */
+  statisticsPixels: number;
+  /** Windows read when the image was too big to scan and was sampled (0: every pixel of the level was read). */
+  statisticsWindows: number;
   scaling: string | null;
   droppedBands: string[];
   compression: string;
@@ -149,7 +153,11 @@ async function describeImage(inspected: InspectedImage, quiet: boolean): Promise
     nodata: numberOrString(nodata) as number | null,
     nodataFraction: stats.nodataFraction,
     nonFiniteCount: stats.bands.reduce((sum, s) => sum + s.nonFiniteCount, 0),
-    statisticsFrom: stats.level === 0 ? 'full resolution' : `overview ${stats.level} (${stats.width} x ${stats.height})`,
+    statisticsFrom:
+      (stats.level === 0 ? 'full resolution' : `overview ${stats.level} (${stats.width} x ${stats.height})`) +
+      (stats.sampleWindows > 0 ? `, sampled: ${stats.sampleWindows} windows, ${stats.sampledPixels} pixels` : ''),
+    statisticsPixels: stats.sampledPixels,
+    statisticsWindows: stats.sampleWindows,
     scaling: image?.scalingNote ?? null,
     droppedBands: image?.droppedBands ?? [],
     compression: info.compression,

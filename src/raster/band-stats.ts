@@ -25,11 +25,19 @@ export interface RasterStatistics {
   /** Pixels where any band is nodata or non-finite. */
   nodataPixels: number;
   nodataFraction: number;
+  /** Pixels the figures were computed from (width x height unless sampled). */
+  sampledPixels: number;
+  /** Number of windows read when the level was too big to scan and was sampled instead; 0 for a full scan. */
+  sampleWindows: number;
 }
 
 export interface StatisticsOptions {
   nodata: number | null;
-  /** Use the largest overview with at most this many pixels when the full image has more. Default 16 M. */
+  /**
+   * Use the largest overview with at most this many pixels when the full image has more. Default 16 M.
+   * When no level is that small, a bounded number of windows spread over the image is read instead
+   * (at most about maxPixels pixels in all), never the whole level.
+   */
   maxPixels?: number;
   /** Pixels read per window. Default 4 M. */
   windowPixels?: number;
@@ -44,8 +52,35 @@ function pickLevel(source: RasterSource, maxPixels: number): { level: number; wi
   return { level: chosen + 1, width: overviews[chosen].width, height: overviews[chosen].height };
 }
 
+/** Windows spread evenly over a level too big to scan: an n x n grid of block-aligned windows. */
+export function sampleWindows(width: number, height: number, blockWidth: number, blockHeight: number, maxPixels: number): { x: number; y: number; width: number; height: number }[] {
+  const grid = 8;
+  const side = Math.max(16, Math.floor(Math.sqrt(maxPixels / (grid * grid))));
+  const w = Math.min(width, side, blockWidth > 0 ? Math.max(blockWidth, 16) : side);
+  const h = Math.min(height, side, blockHeight > 0 ? Math.max(blockHeight, 16) : side);
+  const place = (size: number, extent: number, block: number, i: number): number => {
+    let start = Math.floor(((i + 0.5) * extent) / grid - size / 2);
+    if (block > 0) start -= start % block;
+    return Math.max(0, Math.min(extent - size, start));
+  };
+  const windows: { x: number; y: number; width: number; height: number }[] = [];
+  const seen = new Set<string>();
+  for (let j = 0; j < grid; j++) {
+    for (let i = 0; i < grid; i++) {
+      const x = place(w, width, blockWidth, i);
+      const y = place(h, height, blockHeight, j);
+      const key = `${x},${y}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      windows.push({ x, y, width: w, height: h });
+    }
+  }
+  return windows;
+}
+
 export async function rasterStatistics(source: RasterSource, options: StatisticsOptions): Promise<RasterStatistics> {
-  const { level, width, height } = pickLevel(source, options.maxPixels ?? 16_000_000);
+  const maxPixels = options.maxPixels ?? 16_000_000;
+  const { level, width, height } = pickLevel(source, maxPixels);
   const bandCount = source.info.bandCount;
   const nodata = options.nodata;
   const nodataIsNaN = nodata !== null && Number.isNaN(nodata);
@@ -54,12 +89,22 @@ export async function rasterStatistics(source: RasterSource, options: Statistics
   const maxs = new Float64Array(bandCount).fill(-Infinity);
   let nodataPixels = 0;
   const block = level === 0 ? Math.max(1, source.info.blockHeight) : 1;
-  let rows = Math.max(1, Math.floor((options.windowPixels ?? 4_000_000) / width));
-  if (rows > block) rows -= rows % block;
-  for (let y = 0; y < height; y += rows) {
-    const h = Math.min(rows, height - y);
-    const { bands } = await source.readWindow({ x: 0, y, width, height: h }, { level });
-    const bad = new Uint8Array(width * h);
+  let windows: { x: number; y: number; width: number; height: number }[];
+  const sampled = width * height > maxPixels;
+  if (sampled) {
+    windows = sampleWindows(width, height, level === 0 ? source.info.blockWidth : 0, level === 0 ? source.info.blockHeight : 0, maxPixels);
+  } else {
+    windows = [];
+    let rows = Math.max(1, Math.floor((options.windowPixels ?? 4_000_000) / width));
+    if (rows > block) rows -= rows % block;
+    for (let y = 0; y < height; y += rows) windows.push({ x: 0, y, width, height: Math.min(rows, height - y) });
+  }
+  let sampledPixels = 0;
+  for (let k = 0; k < windows.length; k++) {
+    const window = windows[k];
+    const { bands } = await source.readWindow(window, { level });
+    const bad = new Uint8Array(window.width * window.height);
+    sampledPixels += bad.length;
     bands.forEach((data: TypedArray, b) => {
       const s = stats[b];
       let lo = mins[b];
@@ -82,7 +127,7 @@ export async function rasterStatistics(source: RasterSource, options: Statistics
       maxs[b] = hi;
     });
     for (let i = 0; i < bad.length; i++) nodataPixels += bad[i];
-    options.onProgress?.(y + h, height);
+    options.onProgress?.(sampled ? Math.round((height * (k + 1)) / windows.length) : window.y + window.height, height);
   }
   stats.forEach((s, b) => {
     if (s.validCount > 0) {
@@ -90,7 +135,7 @@ export async function rasterStatistics(source: RasterSource, options: Statistics
       s.max = maxs[b];
     }
   });
-  return { level, width, height, bands: stats, nodataPixels, nodataFraction: nodataPixels / (width * height) };
+  return { level, width, height, bands: stats, nodataPixels, nodataFraction: sampledPixels > 0 ? nodataPixels / sampledPixels : 0, sampledPixels, sampleWindows: sampled ? windows.length : 0 };
 }
 
 /**
