@@ -73,18 +73,8 @@ export function registerPredict(program: Command): void {
       }
       const summary = await predictImages(inputs, {
         model,
-        outputDirectory: options.output,
-        sensor: options.sensor,
-        threshold: options.threshold,
-        buffer: options.buffer,
+        ...maskOptions(options),
         ...shadowOptions(options),
-        format: options.format as ProbabilityFormat,
-        tile: options.tile,
-        overlap: options.overlap,
-        threads: options.threads,
-        provider: options.provider,
-        overwrite: options.overwrite,
-        quiet: options.quiet || options.json,
       });
       printResult(options.json ?? false, summary, () => summary.images.map(describeImage).join('\n'));
     });
