@@ -7,6 +7,7 @@ import { evaluateAll } from '../evaluate/evaluate-all.js';
 import { HtmlReportWriter } from '../evaluate/report/html-report.js';
 import { imageLocator } from '../evaluate/report/image-locator.js';
 import { predictDefaults, predictImages } from '../predict/predict-images.js';
+import { predictStack } from '../predict/stack/predict-stack.js';
 import { openRaster } from '../raster/open.js';
 import { openStack } from '../raster/stack.js';
 import { synthesiseToFolder } from '../synth/write-folder.js';
@@ -34,7 +35,7 @@ export interface DemoOptions {
   log?: (line: string) => void;
 }
 
-const STAGES = ['synth', 'train', 'calibrate', 'predict', 'composite', 'baselines', 'evaluate'] as const;
+const STAGES = ['synth', 'train', 'calibrate', 'predict', 'predict --stack', 'composite', 'baselines', 'evaluate'] as const;
 
 /**
  * The whole system on synthetic data with exact truth: a stack is made, a model is trained on
@@ -54,6 +55,8 @@ export async function runDemo(dir: string, options: DemoOptions = {}): Promise<D
     stack: join(root, 'stack'),
     model: join(root, 'model', 'autocm-demo.safetensors'),
     autocm: join(root, 'predictions', 'autocm'),
+    // Beside the single-image masks, so that the viewer offers both to swipe against each other.
+    autocmStack: join(root, 'predictions', 'autocm-stack'),
     baseline: (name: string) => join(root, 'predictions', name),
     composite: join(root, 'composite', 'autocm-mean.tif'),
     truthComposite: join(root, 'composite', 'truth-mean.tif'),
@@ -133,6 +136,10 @@ export async function runDemo(dir: string, options: DemoOptions = {}): Promise<D
     predictImages(images, { model: paths.model, outputDirectory: paths.autocm, threads: options.threads, quiet, overwrite: true }),
   );
 
+  await stage('predict --stack', `each date's mask also from the other ${images.length - 1} dates (single-image vs stack in the table and the viewer)`, () =>
+    predictStack(images, { model: paths.model, outputDirectory: paths.autocmStack, threads: options.threads, quiet, overwrite: true }),
+  );
+
   const composite = await stage('composite', 'cloud-weighted mean composite from the Auto-CM masks, and from the truth masks', async () => {
     const bar = progressBar('composite', 2, { quiet });
     const stack = reflectanceStackOf(await openStack([paths.stack]));
@@ -159,10 +166,14 @@ export async function runDemo(dir: string, options: DemoOptions = {}): Promise<D
     const methods: MethodScore[] = [];
     const report = new HtmlReportWriter(paths.report, imageLocator(images));
     const predictionsOf = (folder: string) => synth.manifest.dates.map((d) => join(folder, `${d.image.replace(/\.tif$/, '')}_cloudmask.tif`));
-    for (const name of ['autocm', ...DEMO_BASELINES]) {
-      const folder = name === 'autocm' ? paths.autocm : paths.baseline(name);
-      const bar = progressBar(`evaluate ${name}`, truthMasks.length, { quiet });
-      const withReport = name === 'autocm' && config.pictureMaxSide > 0;
+    const methodFolders: [string, string][] = [
+      ['Auto-CM', paths.autocm],
+      ['Auto-CM --stack', paths.autocmStack],
+      ...DEMO_BASELINES.map((name): [string, string] => [BASELINE_LABELS[name], paths.baseline(name)]),
+    ];
+    for (const [method, folder] of methodFolders) {
+      const bar = progressBar(`evaluate ${method}`, truthMasks.length, { quiet });
+      const withReport = folder === paths.autocm && config.pictureMaxSide > 0;
       const summary = await evaluateAll(predictionsOf(folder), truthMasks, {
         pairBy: 'date',
         pictureMaxSide: withReport ? config.pictureMaxSide : 0,
@@ -181,7 +192,7 @@ export async function runDemo(dir: string, options: DemoOptions = {}): Promise<D
         shadowPrecision: shadow?.precision ?? null,
         shadowRecall: shadow?.recall ?? null,
         cloudShadowF1: cloudShadow?.f1 ?? null,
-        method: name === 'autocm' ? 'Auto-CM' : BASELINE_LABELS[name as keyof typeof BASELINE_LABELS],
+        method,
         f1: cloud.f1,
         precision: cloud.precision,
         recall: cloud.recall,
@@ -200,6 +211,7 @@ export async function runDemo(dir: string, options: DemoOptions = {}): Promise<D
     model: paths.model,
     threshold: calibration,
     predictions: paths.autocm,
+    stackPredictions: paths.autocmStack,
     composite: paths.composite,
     compositeRmseVsTruth: composite.rmse,
     report: scores.find((s) => s.report)?.report ?? null,

@@ -26,6 +26,8 @@ export interface DemoSummary {
   /** The model's threshold, chosen on the truth of a separate synthetic stack (`stack`: the command that makes it). */
   threshold: { value: number; calibrated: boolean; calibrationF1: number | null; calibrationF1AtHalf: number | null; stack: string };
   predictions: string;
+  /** The masks of `predict --stack` (each date also judged against the other dates). */
+  stackPredictions: string;
   composite: string;
   /** RMS reflectance difference between the Auto-CM composite and the composite made with the truth masks. */
   compositeRmseVsTruth: number | null;

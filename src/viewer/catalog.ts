@@ -109,12 +109,16 @@ export function matchKey(stem: string): string {
   return stem.replace(/^(img|mask)_/, '');
 }
 
-/** What a file is, from autocm's own naming: `<stem>_cloudprob.tif`, `masks/<stem>.tif`, `*composite*.tif`. */
-export function classify(path: string, root: string): Role {
+/**
+ * What a file is, from autocm's own naming: `<stem>_cloudprob.tif`, `masks/<stem>.tif`, `*composite*.tif`.
+ * Predictions are grouped by their folder under the input; those at the input's top level go to
+ * `topGroup`.
+ */
+export function classify(path: string, root: string, topGroup = 'predictions'): Role {
   const name = basename(path).replace(/\.tiff?$/i, '');
   const folder = relative(root, dirname(path)).split(/[\\/]/).filter(Boolean).join('/');
   const suffix = /^(.*)_cloud(prob|mask)$/.exec(name);
-  if (suffix) return { kind: suffix[2] === 'prob' ? 'prob' : 'mask', stem: suffix[1]!, group: folder || 'predictions' };
+  if (suffix) return { kind: suffix[2] === 'prob' ? 'prob' : 'mask', stem: suffix[1]!, group: folder || topGroup };
   if (/composite/i.test(name)) return { kind: 'composite' };
   const lastFolder = basename(dirname(path));
   if (lastFolder === 'masks' || lastFolder === 'truth' || lastFolder === 'reference') return { kind: 'mask', stem: name, group: 'reference' };
@@ -151,7 +155,9 @@ export async function buildCatalog(inputs: string[]): Promise<{ catalog: Catalog
         continue;
       }
       if (!isTiff(path)) continue;
-      const role = classify(path, rootDir);
+      // Two prediction folders given side by side (e.g. `predict` and `predict --stack` of one
+      // stack) keep their own names, so that the page can swipe one against the other.
+      const role = classify(path, rootDir, inputs.length > 1 ? basename(rootDir) : 'predictions');
       if (role.kind === 'ignore') continue;
       const source = await openRaster(path);
       try {

@@ -25,16 +25,16 @@ describe('autocm demo --quick (end to end on a synthetic stack)', () => {
     const dir = join(root, 'demo');
     const run = autocm(['demo', dir, '--quick', '--threads', '2']);
     assert.equal(run.status, 0, run.stderr);
-    for (const [index, stage] of ['synth', 'train', 'calibrate', 'predict', 'composite', 'baselines', 'evaluate'].entries()) {
-      assert.match(run.stderr, new RegExp(`== \\[${index + 1}/7\\] ${stage}:`), `no header for stage ${stage}`);
+    for (const [index, stage] of ['synth', 'train', 'calibrate', 'predict', 'predict --stack', 'composite', 'baselines', 'evaluate'].entries()) {
+      assert.match(run.stderr, new RegExp(`== \\[${index + 1}/8\\] ${stage}:`), `no header for stage ${stage}`);
     }
     assert.match(run.stderr, /train: 3\/3 loss/, 'no training progress');
     assert.match(run.stdout, /method\s+F1\s+precision\s+recall\s+IoU\s+OA/);
-    for (const method of ['Auto-CM', 'threshold', 'hot', 'kmeans', 'DEC', 'temporal-mad', 'Tmask']) assert.match(run.stdout, new RegExp(`^${method}\\s+(\\d\\.\\d{3}|n/a)\\s`, 'm'));
+    for (const method of ['Auto-CM', 'Auto-CM --stack', 'threshold', 'hot', 'kmeans', 'DEC', 'temporal-mad', 'Tmask']) assert.match(run.stdout, new RegExp(`^${method}\\s+(\\d\\.\\d{3}|n/a)\\s`, 'm'));
     assert.match(run.stdout, /HTML report: .*report[/\\]index\.html/);
 
     const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as DemoSummary;
-    assert.deepEqual(summary.scores.map((s) => s.method), ['Auto-CM', 'threshold', 'hot', 'kmeans', 'DEC', 'temporal-mad', 'Tmask']);
+    assert.deepEqual(summary.scores.map((s) => s.method), ['Auto-CM', 'Auto-CM --stack', 'threshold', 'hot', 'kmeans', 'DEC', 'temporal-mad', 'Tmask']);
     for (const score of summary.scores) {
       for (const value of [score.f1, score.precision, score.recall]) assert.ok(value === null || (value >= 0 && value <= 1), `${score.method}: ${value}`);
       assert.ok(score.overallAccuracy !== null && score.overallAccuracy > 0.5, `${score.method}: OA ${score.overallAccuracy}`);
