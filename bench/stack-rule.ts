@@ -9,7 +9,8 @@
 // Fitting: the logistic coefficients (bias, residual, zscore) by coordinate search for the best mean
 // cloud F1 with the outlier test off; then the agreement gate: each calibration set's own
 // network / outlier-test agreement (and "never") is a candidate, the best mean F1 wins, ties go to
-// the highest gate (trust the outlier test on as few stacks as the sets ask for).
+// the highest gate (trust the outlier test on as few stacks as the sets ask for), and the gate is
+// then put halfway down to the next lower set's agreement.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -126,15 +127,21 @@ function searchF1(sets: LoadedSet[], features: ReturnType<typeof stackFeatures>[
   return best;
 }
 
-/** The agreement gate for these coefficients: the candidate with the best mean F1 over `sets`, ties to the highest. */
+/**
+ * The agreement gate for these coefficients: the candidate with the best mean F1 over `sets` (ties
+ * to the highest), then placed halfway down to the next lower set's agreement (the widest margin).
+ */
 function searchGate(sets: LoadedSet[], rule: StackRule): number {
   const f1 = sets.map((set) => [false, true].map((trust) => score(set, stackProbability(set.strip, rule, set.threshold, trust).probability).f1));
+  const candidates = [2, ...sets.map((s) => s.agreement)].sort((a, b) => b - a);
   let best = { gate: 2, score: -1 };
-  for (const gate of [2, ...sets.map((s) => s.agreement)].sort((a, b) => b - a)) {
+  for (const gate of candidates) {
     const mean = sets.reduce((sum, set, k) => sum + f1[k]![set.agreement >= gate ? 1 : 0]!, 0) / sets.length;
     if (mean > best.score + 1e-9) best = { gate, score: mean };
   }
-  return best.gate;
+  if (best.gate > 1) return best.gate;
+  const below = candidates.find((a) => a < best.gate) ?? 0;
+  return (best.gate + below) / 2;
 }
 
 const fmt = (s: { f1: number; precision: number; recall: number }) => `F1 ${s.f1.toFixed(3)} (P ${s.precision.toFixed(3)} R ${s.recall.toFixed(3)})`;
