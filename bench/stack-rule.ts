@@ -1,11 +1,16 @@
 // Fits and checks the fusion rule of `predict --stack` (src/predict/stack/):
-//   node dist/bench/stack-rule.js SETS.json [--write models/stack-rule.json] [--iterations N] [--half-window N]
+//   node dist/bench/stack-rule.js SETS.json [--write models/stack-rule.json] [--iterations N] [--half-window N] [--no-outliers] [--try JSON;JSON]
 // SETS.json: [{ "name", "images": [files or folders], "references": folder of mask_<id>.tif,
 //   "model": path (default: the default model), "sensor"?, "calibrate": true|false }]
 // For each set: the single-image probability of every date (the model), the stack features, the
 // reference labels (cloud = 1; clear and shadow = 0). Fits the rule on the sets marked
 // "calibrate" (each set weighted equally), prints per set the pooled cloud F1 / P / R of
 // single-image and stack, then leave-one-set-out (the rule fitted without the set).
+// Fitting: the logistic coefficients (bias, residual, zscore) by coordinate search for the best mean
+// cloud F1 with the outlier test off; then the agreement gate: each calibration set's own
+// network / outlier-test agreement (and "never") is a candidate, the best mean F1 wins, ties go to
+// the highest gate (trust the outlier test on as few stacks as the sets ask for), and the gate is
+// then put halfway down to the next lower set's agreement.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,11 +23,13 @@ import { openStack } from '../src/raster/stack.js';
 import { predictionInputOf } from '../src/predict/inputs.js';
 import { predictImageList } from '../src/predict/predict-images.js';
 import { fitLogistic, type RuleSample } from '../src/predict/stack/fit-rule.js';
-import { stackFeatures, stackProbability, type StackStrip } from '../src/predict/stack/stack-features.js';
+import { stackFeatures, stackProbability, stripAgreement, type StackStrip } from '../src/predict/stack/stack-features.js';
+import { agreementOf } from '../src/predict/stack/temporal-outlier.js';
+import { cloudSensitiveBand } from '../src/baselines/band-roles.js';
 import { fallbackStackRule, type StackRule } from '../src/predict/stack/stack-rule.js';
 
 interface SetSpec { name: string; images: string[]; references: string; model?: string; sensor?: string; calibrate?: boolean }
-interface LoadedSet { spec: SetSpec; strip: StackStrip; labels: Uint8Array[]; threshold: number }
+interface LoadedSet { spec: SetSpec; strip: StackStrip; labels: Uint8Array[]; threshold: number; agreement: number }
 
 async function loadSet(spec: SetSpec, base: string, work: string): Promise<LoadedSet> {
   const modelPath = spec.model ? resolve(base, spec.model) : defaultModelPath;
@@ -31,7 +38,7 @@ async function loadSet(spec: SetSpec, base: string, work: string): Promise<Loade
   const stack = await openStack(spec.images.map((p) => resolve(base, p)), { sensor: spec.sensor ? resolve(base, spec.sensor).replace(/^(?!.*\.json$).*$/, spec.sensor) : undefined, bands: model.metadata.bands });
   const out = await mkdtemp(join(work, spec.name));
   const single = await predictImageList(stack.images.map(predictionInputOf), model, { model: modelPath, outputDirectory: out, format: 'float32', buffer: 0, threshold, quiet: true, overwrite: true });
-  const strip: StackStrip = { brightness: [], probability: [] };
+  const strip: StackStrip = { brightness: [], sensitive: [], probability: [] };
   const labels: Uint8Array[] = [];
   const window = (o: { x: number; y: number }) => ({ x: o.x, y: o.y, width: stack.width, height: stack.height });
   for (let t = 0; t < stack.images.length; t++) {
@@ -42,6 +49,7 @@ async function loadSet(spec: SetSpec, base: string, work: string): Promise<Loade
     const b = new Float32Array(stack.width * stack.height);
     for (const band of bands) for (let i = 0; i < b.length; i++) b[i] += band[i]! / bands.length;
     strip.brightness.push(b);
+    strip.sensitive.push(bands[cloudSensitiveBand(stack.bandNames)]!);
     const prob = await openRaster(single.images[t]!.outputs.probability);
     strip.probability.push((await prob.readWindow(window(image.offset))).bands[0] as Float32Array);
     await prob.close();
@@ -54,7 +62,7 @@ async function loadSet(spec: SetSpec, base: string, work: string): Promise<Loade
     for (let i = 0; i < m.length; i++) label[i] = m[i] === 255 ? 255 : m[i] === 1 ? 1 : 0;
     labels.push(label);
   }
-  return { spec, strip, labels, threshold };
+  return { spec, strip, labels, threshold, agreement: agreementOf(stripAgreement(strip, fallbackStackRule, threshold)) };
 }
 
 function samplesOf(set: LoadedSet, rule: StackRule): RuleSample {
@@ -119,6 +127,23 @@ function searchF1(sets: LoadedSet[], features: ReturnType<typeof stackFeatures>[
   return best;
 }
 
+/**
+ * The agreement gate for these coefficients: the candidate with the best mean F1 over `sets` (ties
+ * to the highest), then placed halfway down to the next lower set's agreement (the widest margin).
+ */
+function searchGate(sets: LoadedSet[], rule: StackRule): number {
+  const f1 = sets.map((set) => [false, true].map((trust) => score(set, stackProbability(set.strip, rule, set.threshold, trust).probability).f1));
+  const candidates = [2, ...sets.map((s) => s.agreement)].sort((a, b) => b - a);
+  let best = { gate: 2, score: -1 };
+  for (const gate of candidates) {
+    const mean = sets.reduce((sum, set, k) => sum + f1[k]![set.agreement >= gate ? 1 : 0]!, 0) / sets.length;
+    if (mean > best.score + 1e-9) best = { gate, score: mean };
+  }
+  if (best.gate > 1) return best.gate;
+  const below = candidates.find((a) => a < best.gate) ?? 0;
+  return (best.gate + below) / 2;
+}
+
 const fmt = (s: { f1: number; precision: number; recall: number }) => `F1 ${s.f1.toFixed(3)} (P ${s.precision.toFixed(3)} R ${s.recall.toFixed(3)})`;
 
 async function main() {
@@ -139,7 +164,7 @@ async function main() {
       for (const text of tries.split(';')) {
         const rule = { ...shape, ...JSON.parse(text) };
         console.log(`try ${text}`);
-        for (const set of sets) console.log(`  ${set.spec.name.padEnd(22)} single ${fmt(score(set, set.strip.probability))} | stack ${fmt(score(set, stackProbability(set.strip, rule, set.threshold).probability))}`);
+        for (const set of sets) console.log(`  ${set.spec.name.padEnd(22)} single ${fmt(score(set, set.strip.probability))} | stack ${fmt(score(set, stackProbability(set.strip, rule, set.threshold, set.agreement >= rule.agreementGate).probability))}`);
       }
       return;
     }
@@ -149,7 +174,9 @@ async function main() {
       // The F1 search starts from the single-image decision (logit 1, no stack evidence): from the
       // logistic fit it stays near a rule that trades real-set recall for synthetic precision.
       const identity = { bias: 0, logit: 1, residual: 0, zscore: 0 };
-      return args.includes('--logistic-only') ? logistic : searchF1(sets.filter((_, i) => keep(i)), features.filter((_, i) => keep(i)), identity);
+      const coefficients = args.includes('--logistic-only') ? logistic : searchF1(sets.filter((_, i) => keep(i)), features.filter((_, i) => keep(i)), identity);
+      const rule = { ...shape, ...coefficients };
+      return { ...coefficients, agreementGate: args.includes('--no-outliers') ? 2 : searchGate(sets.filter((_, i) => keep(i)), rule) };
     };
     const fitted = { ...shape, ...pick((i) => calibrating[i]!), calibratedOn: sets.filter((_, i) => calibrating[i]).map((s) => s.spec.name).join(', ') };
     console.log(`rule: ${JSON.stringify(fitted)}`);
@@ -157,9 +184,10 @@ async function main() {
       const set = sets[k]!;
       const loo = { ...shape, ...pick((i) => i !== k && calibrating[i]!) };
       const single = score(set, set.strip.probability);
-      const stacked = score(set, stackProbability(set.strip, fitted, set.threshold).probability);
-      const held = score(set, stackProbability(set.strip, loo, set.threshold).probability);
-      console.log(`${set.spec.name.padEnd(22)} single ${fmt(single)} | stack ${fmt(stacked)} | stack, rule without this set ${fmt(held)}${calibrating[k] ? '' : ' (not in calibration)'}`);
+      const stacked = score(set, stackProbability(set.strip, fitted, set.threshold, set.agreement >= fitted.agreementGate).probability);
+      const held = score(set, stackProbability(set.strip, loo, set.threshold, set.agreement >= loo.agreementGate).probability);
+      const trusted = (gate: number) => (set.agreement >= gate ? 'on' : 'off');
+      console.log(`${set.spec.name.padEnd(22)} agreement ${set.agreement.toFixed(3)} single ${fmt(single)} | stack ${fmt(stacked)} outliers ${trusted(fitted.agreementGate)} | stack, rule without this set ${fmt(held)} outliers ${trusted(loo.agreementGate)} (gate ${loo.agreementGate.toFixed(3)})${calibrating[k] ? '' : ' (not in calibration)'}`);
     }
     const write = option('--write');
     if (write) await writeFile(write, JSON.stringify(fitted, null, 1) + '\n');

@@ -61,6 +61,9 @@ export interface StackPredictSummary {
   datesUsed: string;
   dates: StackDateSummary[];
   stripRows: number;
+  /** Network / temporal outlier test agreement (Dice) over the stack, and whether it reached the rule's gate. */
+  outlierAgreement: number | null;
+  outliersTrusted: boolean;
   seconds: number;
   peakRssMiB: number;
 }
@@ -139,6 +142,8 @@ export async function predictStack(inputs: string[], options: StackPredictOption
         };
       }),
       stripRows: written.stripRows,
+      outlierAgreement: written.outlierAgreement,
+      outliersTrusted: written.outliersTrusted,
       seconds: (performance.now() - started) / 1000,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
     };
@@ -165,7 +170,7 @@ async function writeStack(
   outputs: OutputPaths[],
   datesUsed: string,
   o: WriteOptions,
-): Promise<{ dates: (Awaited<ReturnType<typeof runStackPass>>['dates'][number] & { shadowPixels?: number; shadowDirection?: string; shadowProbability?: string })[]; stripRows: number }> {
+): Promise<{ dates: (Awaited<ReturnType<typeof runStackPass>>['dates'][number] & { shadowPixels?: number; shadowDirection?: string; shadowProbability?: string })[]; stripRows: number; outlierAgreement: number | null; outliersTrusted: boolean }> {
   const writers: CogWriter[] = [];
   const finished: string[] = [];
   const temporary: string[] = [];
@@ -237,7 +242,7 @@ async function writeStack(
     }
     await datesWriter.finish();
     finished.push(datesUsed);
-    const result: Awaited<ReturnType<typeof writeStack>> = { dates: statistics.dates.map((d) => ({ ...d })), stripRows: statistics.stripRows };
+    const result: Awaited<ReturnType<typeof writeStack>> = { dates: statistics.dates.map((d) => ({ ...d })), stripRows: statistics.stripRows, outlierAgreement: statistics.outlierAgreement, outliersTrusted: statistics.outliersTrusted };
     // Shadow pass of each date (as single-image predict, with the cloud-only mask of the stack), darkness
     // measured against the other dates' clear-sky composite.
     for (let t = 0; t < images.length; t++) {

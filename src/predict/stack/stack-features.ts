@@ -1,8 +1,13 @@
 import type { StackRule } from './stack-rule.js';
+import { addAgreement, noAgreementCounts, outlierRatios, type AgreementCounts } from './temporal-outlier.js';
 
-/** One strip of a stack: per date, the mean-band reflectance and the single-image probability (NaN = nodata). */
+/**
+ * One strip of a stack: per date, the mean-band reflectance, the cloud-sensitive band's reflectance
+ * (blue, else green, else red: the outlier test's band) and the single-image probability (NaN = nodata).
+ */
 export interface StackStrip {
   brightness: Float32Array[];
+  sensitive: Float32Array[];
   probability: Float32Array[];
 }
 
@@ -11,6 +16,8 @@ export interface DateFeatures {
   z: Float32Array;
   residual: Float32Array;
   zscore: Float32Array;
+  /** Temporal outlier ratio (temporal-outlier.ts); NaN where undefined. */
+  outlier: Float32Array;
   dates: Uint8Array;
 }
 
@@ -34,7 +41,8 @@ export function stackFeatures(strip: StackStrip, weights: Float32Array[], rule: 
   const T = strip.brightness.length;
   const n = strip.brightness[0]!.length;
   const shift = logit(threshold);
-  const out = strip.brightness.map(() => ({ z: new Float32Array(n), residual: new Float32Array(n), zscore: new Float32Array(n), dates: new Uint8Array(n) }));
+  const outliers = outlierRatios(strip.sensitive, (t, i) => !Number.isNaN(strip.probability[t]![i]!) && !Number.isNaN(strip.brightness[t]![i]!), { k: rule.outlierK, floor: rule.outlierFloor });
+  const out = strip.brightness.map((_, t) => ({ z: new Float32Array(n), residual: new Float32Array(n), zscore: new Float32Array(n), outlier: outliers[t]!, dates: new Uint8Array(n) }));
   const sw = new Float64Array(T + 1);
   const sb = new Float64Array(T + 1);
   const sbb = new Float64Array(T + 1);
@@ -76,28 +84,54 @@ export function stackFeatures(strip: StackStrip, weights: Float32Array[], rule: 
   return out;
 }
 
-/** Applies the rule: the stack probability of each date (the single-image one where it fell back). */
-export function fuseFeatures(features: DateFeatures[], singles: Float32Array[], rule: StackRule, threshold: number): Float32Array[] {
+/** Slope of the outlier term's logit in the ratio: reaches the threshold exactly at ratio 1. */
+const OUTLIER_SLOPE = 2;
+
+/**
+ * Applies the rule: the stack probability of each date (the single-image one where it fell back).
+ * `trustOutliers` (the stack's agreement reached rule.agreementGate) adds the outlier test's cloud.
+ */
+export function fuseFeatures(features: DateFeatures[], singles: Float32Array[], rule: StackRule, threshold: number, trustOutliers = false): Float32Array[] {
   const shift = logit(threshold);
   return features.map((f, t) => {
     const single = singles[t]!;
     const out = new Float32Array(single.length);
     for (let i = 0; i < out.length; i++) {
-      if (Number.isNaN(f.z[i]!)) out[i] = Number.NaN;
-      else if (f.dates[i] === 0) out[i] = single[i]!;
-      else out[i] = sigmoid(rule.bias + rule.logit * f.z[i]! + rule.residual * f.residual[i]! + rule.zscore * f.zscore[i]! + shift);
+      const z = f.z[i]!;
+      if (Number.isNaN(z)) {
+        out[i] = Number.NaN;
+        continue;
+      }
+      if (f.dates[i] === 0) {
+        out[i] = single[i]!;
+        continue;
+      }
+      let fused = rule.bias + rule.logit * z + rule.residual * f.residual[i]! + rule.zscore * f.zscore[i]!;
+      const ratio = f.outlier[i]!;
+      if (trustOutliers && !Number.isNaN(ratio)) {
+        if (z >= 0 && ratio >= rule.confirmOutlier) fused = Math.max(fused, z);
+        if (z >= rule.outlierLogitFloor) fused = Math.max(fused, OUTLIER_SLOPE * (ratio - 1));
+      }
+      out[i] = sigmoid(fused + shift);
     }
     return out;
   });
 }
 
+/** Network / outlier-test agreement counts of a strip (add them up over the stack for agreementOf). */
+export function stripAgreement(strip: StackStrip, rule: StackRule, threshold: number, counts: AgreementCounts = noAgreementCounts()): AgreementCounts {
+  const features = stackFeatures(strip, strip.probability, rule, threshold);
+  for (const f of features) addAgreement(counts, f.z, f.outlier);
+  return counts;
+}
+
 /** Stack probability of every date of a strip: `rule.iterations` rounds of composite, features, fusion. */
-export function stackProbability(strip: StackStrip, rule: StackRule, threshold: number): { probability: Float32Array[]; dates: Uint8Array[] } {
+export function stackProbability(strip: StackStrip, rule: StackRule, threshold: number, trustOutliers = false): { probability: Float32Array[]; dates: Uint8Array[] } {
   let weights = strip.probability;
   let features: DateFeatures[] = [];
   for (let round = 0; round < rule.iterations; round++) {
     features = stackFeatures(strip, weights, rule, threshold);
-    weights = fuseFeatures(features, strip.probability, rule, threshold);
+    weights = fuseFeatures(features, strip.probability, rule, threshold, trustOutliers);
   }
   return { probability: weights, dates: features.map((f) => f.dates) };
 }

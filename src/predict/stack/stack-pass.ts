@@ -3,8 +3,10 @@ import { readReflectance, type ReflectanceImage } from '../../raster/reflectance
 import type { CogWriter, RasterSource, TypedArray } from '../../raster/types.js';
 import { CLEAR, CLOUD, MASK_NODATA, StreamingDilation } from '../mask-dilation.js';
 import { probabilityNodata, type ProbabilityFormat } from '../scene-predictor.js';
-import { stackProbability, type StackStrip } from './stack-features.js';
+import { cloudSensitiveBand } from '../../baselines/band-roles.js';
+import { stackProbability, stripAgreement, type StackStrip } from './stack-features.js';
 import type { StackRule } from './stack-rule.js';
+import { agreementOf, noAgreementCounts } from './temporal-outlier.js';
 
 /** One date as the stack pass reads it: its reflectance (model bands) and its single-image probability (float32 COG). */
 export interface StackPassDate {
@@ -33,10 +35,14 @@ export interface StackPassStatistics {
   /** Per date: valid pixels, cloud pixels (after the buffer), pixels that fell back to the single-image probability. */
   dates: { valid: number; cloud: number; fallback: number }[];
   stripRows: number;
+  /** Dice agreement of the network's and the temporal outlier test's cloud over the stack (null: the rule never uses it). */
+  outlierAgreement: number | null;
+  /** Whether that agreement reached the rule's gate, so the outlier test added cloud. */
+  outliersTrusted: boolean;
 }
 
-/** Bytes per pixel and date the strip holds: brightness, single p, features (3 floats + count), fused p, mask. */
-const BYTES_PER_PIXEL_DATE = 4 * 7 + 2;
+/** Bytes per pixel and date the strip holds: brightness, sensitive band, single p, features (4 floats + count), fused p, mask. */
+const BYTES_PER_PIXEL_DATE = 4 * 9 + 2;
 
 /** Rows per strip for this many dates of this width within the budget (8 to 512). */
 export function stripRowsFor(width: number, dates: number, budget: number): number {
@@ -47,21 +53,28 @@ export function stripRowsFor(width: number, dates: number, budget: number): numb
  * Second pass of `predict --stack`: full-width strips of every date at once, so memory depends on
  * strip height x width x dates, never on the scene's height. Each strip: read reflectance (mean
  * over the model's bands) and single-image probability of every date, fuse (stack-features.ts),
- * threshold, dilate (streaming, per date) and write.
+ * threshold, dilate (streaming, per date) and write. When the rule has an agreement gate, a first
+ * read of the strips (no writing) measures the stack's network / outlier-test agreement.
  */
 export async function runStackPass(dates: StackPassDate[], options: StackPassOptions): Promise<StackPassStatistics> {
   const { width, height } = options;
   const stripRows = stripRowsFor(width, dates.length, options.memoryBudget ?? 256 * 2 ** 20);
   const dilations = dates.map((_, t) => new StreamingDilation(width, height, options.dateBuffers?.[t] ?? options.buffer));
-  const statistics: StackPassStatistics = { dates: dates.map(() => ({ valid: 0, cloud: 0, fallback: 0 })), stripRows };
+  const statistics: StackPassStatistics = { dates: dates.map(() => ({ valid: 0, cloud: 0, fallback: 0 })), stripRows, outlierAgreement: null, outliersTrusted: false };
   const sources: { image: RasterSource; probability: RasterSource }[] = [];
   try {
     for (const date of dates) sources.push({ image: await date.image.open(), probability: await openRaster(date.singleProbability) });
     const total = Math.ceil(height / stripRows);
+    if (options.rule.agreementGate <= 1) {
+      const counts = noAgreementCounts();
+      for (let y = 0; y < height; y += stripRows) stripAgreement(await readStrip(dates, sources, y, Math.min(stripRows, height - y), width), options.rule, options.threshold, counts);
+      statistics.outlierAgreement = agreementOf(counts);
+      statistics.outliersTrusted = statistics.outlierAgreement >= options.rule.agreementGate;
+    }
     for (let y = 0, done = 0; y < height; y += stripRows, done++) {
       const rows = Math.min(stripRows, height - y);
       const strip = await readStrip(dates, sources, y, rows, width);
-      const fused = stackProbability(strip, options.rule, options.threshold);
+      const fused = stackProbability(strip, options.rule, options.threshold, statistics.outliersTrusted);
       for (let t = 0; t < dates.length; t++) {
         const { probability, mask } = encode(fused.probability[t]!, fused.dates[t]!, options, statistics.dates[t]!);
         const final = dilations[t]!.push(mask);
@@ -80,7 +93,7 @@ export async function runStackPass(dates: StackPassDate[], options: StackPassOpt
 }
 
 async function readStrip(dates: StackPassDate[], sources: { image: RasterSource; probability: RasterSource }[], y: number, rows: number, width: number): Promise<StackStrip> {
-  const strip: StackStrip = { brightness: [], probability: [] };
+  const strip: StackStrip = { brightness: [], sensitive: [], probability: [] };
   for (let t = 0; t < dates.length; t++) {
     const { image } = dates[t]!;
     const window = { x: image.offset.x, y: image.offset.y + y, width, height: rows };
@@ -88,6 +101,7 @@ async function readStrip(dates: StackPassDate[], sources: { image: RasterSource;
     const brightness = new Float32Array(width * rows);
     for (const band of bands) for (let i = 0; i < brightness.length; i++) brightness[i] += band[i]! / bands.length;
     strip.brightness.push(brightness);
+    strip.sensitive.push(bands[cloudSensitiveBand(image.bandNames)]!);
     const { bands: [p] } = await sources[t]!.probability.readWindow(window);
     strip.probability.push(p instanceof Float32Array ? p : Float32Array.from(p as TypedArray));
   }

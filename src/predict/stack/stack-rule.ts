@@ -11,6 +11,13 @@ import { AutocmError } from '../../util/errors.js';
  * nearby in time (positive = brighter), rn = r / (weighted spread of those dates + 0.02),
  * clipped to [-10, 10]. The fused logit is shifted back by logit(threshold), so the model's
  * threshold keeps its meaning for the stack probability.
+ *
+ * Per stack, the rule also measures (label free) how well the network and the robust temporal
+ * outlier test (temporal-outlier.ts) agree: the Dice overlap of their cloud over the whole stack.
+ * At or above `agreementGate` the stack trusts the outlier test: a network cloud that is also a
+ * mild outlier (ratio >= `confirmOutlier`) stays cloud whatever the residual says, and an outlier
+ * (ratio >= 1) is cloud where the network's z is at least `outlierLogitFloor`. Below it, the
+ * logistic rule alone decides (where the references call the outliers haze, not cloud).
  */
 export interface StackRule {
   bias: number;
@@ -23,6 +30,13 @@ export interface StackRule {
   minDates: number;
   /** Smallest sum of (1 - p) over those dates (about that many clear dates); less -> single-image. */
   minWeight: number;
+  /** Outlier ratio: departure over max(outlierK x 1.4826 x MAD, outlierFloor) (temporal-mad's 3 and 0.04). */
+  outlierK: number;
+  outlierFloor: number;
+  /** Stack-wide Dice agreement of network and outlier test at which outliers count (> 1: never). */
+  agreementGate: number;
+  confirmOutlier: number;
+  outlierLogitFloor: number;
   /** Rounds: composite with p, new p, composite again with the new p. */
   iterations: number;
   /** Where the coefficients come from (free text, for the output metadata and reports). */
@@ -30,7 +44,7 @@ export interface StackRule {
 }
 
 /** Shipped rule (models/stack-rule.json); this is its fallback if the file is missing. */
-export const fallbackStackRule: StackRule = { bias: 0, logit: 1, residual: 0, zscore: 0, halfWindow: 8, minDates: 2, minWeight: 1, iterations: 1, calibratedOn: 'identity (no calibration)' };
+export const fallbackStackRule: StackRule = { bias: 0, logit: 1, residual: 0, zscore: 0, halfWindow: 8, minDates: 2, minWeight: 1, outlierK: 3, outlierFloor: 0.04, agreementGate: 2, confirmOutlier: 0.5, outlierLogitFloor: -3, iterations: 1, calibratedOn: 'identity (no calibration)' };
 
 const shippedRulePath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'models', 'stack-rule.json');
 
@@ -55,10 +69,11 @@ export function loadStackRule(path: string | undefined, modelPath: string): { ru
 
 function checkRule(value: unknown, file: string): StackRule {
   const rule = { ...fallbackStackRule, ...(value as Partial<StackRule>) };
-  for (const key of ['bias', 'logit', 'residual', 'zscore', 'halfWindow', 'minDates', 'minWeight', 'iterations'] as const) {
+  for (const key of ['bias', 'logit', 'residual', 'zscore', 'halfWindow', 'minDates', 'minWeight', 'outlierK', 'outlierFloor', 'agreementGate', 'confirmOutlier', 'outlierLogitFloor', 'iterations'] as const) {
     if (typeof rule[key] !== 'number' || !Number.isFinite(rule[key])) throw new AutocmError(`stack rule field "${key}" must be a finite number`, file);
   }
   if (!Number.isInteger(rule.halfWindow) || rule.halfWindow < 1) throw new AutocmError('stack rule halfWindow must be a whole number >= 1', file);
+  if (rule.outlierK <= 0 || rule.outlierFloor <= 0) throw new AutocmError('stack rule outlierK and outlierFloor must be > 0', file);
   if (!Number.isInteger(rule.iterations) || rule.iterations < 1 || rule.iterations > 5) throw new AutocmError('stack rule iterations must be 1 to 5', file);
   return rule;
 }
