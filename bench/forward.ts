@@ -85,6 +85,8 @@ if (process.env.AUTOCM_BENCH_VARIANTS === '1') {
     ['execution mode parallel (2 inter-op threads)', { session: { executionMode: 'parallel', interOpNumThreads: 2 } }],
     ['memory pattern off', { session: { enableMemPattern: false } }],
     ['fixed-shape graph', { shapes: 'per-size' }],
+    ['intra-op spinning on', { session: { extra: { session: { set_denormal_as_zero: '1', intra_op: { allow_spinning: '1' } } } } }],
+    ['intra-op spinning off', { session: { extra: { session: { set_denormal_as_zero: '1', intra_op: { allow_spinning: '0' } } } } }],
   ];
   const sessions: MaskSession[] = [];
   const variantRunners: Runner[] = [];

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { adaptModel } from './adapt.js';
 import { defaultModelPath, hasDefaultModel } from '../model/default-model.js';
@@ -39,7 +40,7 @@ export function registerPredict(program: Command): void {
     .requiredOption('-o, --output <dir>', 'output folder (created if missing)')
     .option('--model <file>', 'model weights (.safetensors); default: models/autocm-default.safetensors shipped with autocm');
   addMaskOptions(command)
-    .option('--threads <n>', 'intra-op threads (default: all cores)', numberOption('integer'))
+    .option('--threads <n>', 'intra-op threads (default: all cores)', numberOption('integer', 1))
     .option('--provider <name>', 'ONNX Runtime execution provider (cpu, cuda, ...)')
     .option('--overwrite', 'replace existing outputs (default: skip an image whose two outputs exist)')
     .option('--no-shadows', 'cloud only: no cloud-shadow class (default: shadows are class 2 of the mask wherever the image has a NIR band)')
@@ -55,6 +56,7 @@ export function registerPredict(program: Command): void {
     .option('--adapt <steps>', 'first fine-tune the model on these inputs without labels for this many steps (autocm adapt; the model, its checkpoint and training report go to OUTPUT/adapted-model.*), then predict with it', numberOption('integer'))
     .action(async (inputs: string[], options: PredictCliOptions) => {
       let model = options.model ?? defaultModel();
+      warnIfMoreThreadsThanCores(options.threads);
       if ((options.sunAzimuth === undefined) !== (options.sunElevation === undefined)) throw new AutocmError('--sun-azimuth and --sun-elevation go together: give both or neither');
       if (options.sunElevation !== undefined && !(options.sunElevation > 0 && options.sunElevation <= 90)) throw new AutocmError(`--sun-elevation must be in (0, 90] degrees (got ${options.sunElevation})`);
       if (options.adapt !== undefined) {
@@ -78,6 +80,12 @@ export function registerPredict(program: Command): void {
       });
       printResult(options.json ?? false, summary, () => summary.images.map(describeImage).join('\n'));
     });
+}
+
+/** More intra-op threads than cores is allowed (a fair test of a busy machine) but rarely faster. */
+function warnIfMoreThreadsThanCores(threads: number | undefined): void {
+  const cores = availableParallelism();
+  if (threads !== undefined && threads > cores) process.stderr.write(`autocm: warning: --threads ${threads} is more than the ${cores} cores of this machine; ONNX Runtime's threads will compete for them\n`);
 }
 
 function shadowOptions(options: PredictCliOptions) {

@@ -59,36 +59,68 @@ export function normaliseTile(bands: TypedArray[], geometry: TileGeometry, norma
   const { width, height, inputWidth, inputHeight, padLeft, padTop } = geometry;
   const plane = inputWidth * inputHeight;
   const input = new Float32Array(bands.length * plane);
-  const nodata = new Uint8Array(width * height);
-  let nonFinite = 0;
-  const nanIsNodata = nodataValue !== null && Number.isNaN(nodataValue);
-  if (nodataValue !== null && !nanIsNodata) {
-    nodata.fill(1);
-    for (const band of bands) for (let i = 0; i < nodata.length; i++) if (band[i] !== nodataValue) nodata[i] = 0;
+  const count = width * height;
+  const { nodata, nonFinite } = nodataOf(bands, count, nodataValue);
+  for (let b = 0; b < bands.length; b++) {
+    normaliseBand(bands[b]!, nodata, input, b * plane + padTop * inputWidth + padLeft, width, height, inputWidth, normalisation.subtract[b]!, normalisation.divide[b]!, normalisation.clip);
   }
-  for (const band of bands)
-    for (let i = 0; i < nodata.length; i++) {
+  return { input, nodata, nonFinite };
+}
+
+/**
+ * The nodata mask in one pass per band. A pixel whose bands all equal a finite nodata value has no
+ * NaN or infinite band, so the two rules never both apply to a pixel: counting bands equal to the
+ * nodata value and flagging the first non-finite band in the same pass gives what checking
+ * equality first would.
+ */
+function nodataOf(bands: TypedArray[], count: number, nodataValue: number | null): { nodata: Uint8Array; nonFinite: number } {
+  const nodata = new Uint8Array(count);
+  const nanIsNodata = nodataValue !== null && Number.isNaN(nodataValue);
+  const compare = nodataValue !== null && !nanIsNodata;
+  const equalBands = compare ? new Uint8Array(count) : null;
+  let nonFinite = 0;
+  for (const band of bands) {
+    for (let i = 0; i < count; i++) {
       const v = band[i]!;
+      if (equalBands !== null && v === nodataValue) equalBands[i]++;
       // v - v is 0 for every finite number and NaN for NaN and +-Infinity.
-      if (v - v !== 0 && nodata[i] === 0) {
+      else if (v - v !== 0 && nodata[i] === 0) {
         nodata[i] = 1;
         if (!nanIsNodata || !Number.isNaN(v)) nonFinite++;
       }
     }
-  bands.forEach((band, b) => {
-    const subtract = normalisation.subtract[b]!;
-    const divide = normalisation.divide[b]!;
-    const clip = normalisation.clip;
-    for (let row = 0; row < height; row++) {
-      const from = row * width;
-      const to = b * plane + (row + padTop) * inputWidth + padLeft;
+  }
+  if (equalBands !== null) {
+    const all = bands.length;
+    for (let i = 0; i < count; i++) if (equalBands[i] === all) nodata[i] = 1;
+  }
+  return { nodata, nonFinite };
+}
+
+/** x = (v - subtract) / divide (a division, not a multiplication: results stay bit-identical), clipped for the stretch. */
+function normaliseBand(
+  band: TypedArray,
+  nodata: Uint8Array,
+  input: Float32Array,
+  offset: number,
+  width: number,
+  height: number,
+  inputWidth: number,
+  subtract: number,
+  divide: number,
+  clip: boolean,
+): void {
+  for (let row = 0; row < height; row++) {
+    const from = row * width;
+    const to = offset + row * inputWidth;
+    if (clip) {
       for (let col = 0; col < width; col++) {
         if (nodata[from + col] === 1) continue;
-        let x = (band[from + col]! - subtract) / divide;
-        if (clip) x = x < 0 ? 0 : x > 1 ? 1 : x;
-        input[to + col] = x;
+        const x = (band[from + col]! - subtract) / divide;
+        input[to + col] = x < 0 ? 0 : x > 1 ? 1 : x;
       }
+    } else {
+      for (let col = 0; col < width; col++) if (nodata[from + col] === 0) input[to + col] = (band[from + col]! - subtract) / divide;
     }
-  });
-  return { input, nodata, nonFinite };
+  }
 }

@@ -1,5 +1,6 @@
 /** Tile buffers of the COG writer: filling from windows, 2x downsampling, predictor + DEFLATE encoding. */
-import { deflateSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { deflate } from 'node:zlib';
 import type { TypedArray } from './types.js';
 
 export type CogSampleType = 'uint8' | 'uint16' | 'float32';
@@ -125,8 +126,7 @@ function horizontalDifference(data: Uint8Array | Uint16Array, tileSize: number, 
   }
 }
 
-/** Reused output of the floating-point predictor (deflateSync copies what it needs). */
-let floatScratch = new Uint8Array(0);
+const deflateAsync = promisify(deflate);
 
 /**
  * Floating-point predictor (Predictor=3) as libtiff's fpDiff: each row's floats are split into byte
@@ -134,8 +134,7 @@ let floatScratch = new Uint8Array(0);
  */
 function floatingPointDifference(data: Float32Array, tileSize: number, bandCount: number): Uint8Array {
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (floatScratch.length !== bytes.length) floatScratch = new Uint8Array(bytes.length);
-  const out = floatScratch;
+  const out = new Uint8Array(bytes.length);
   const samplesPerRow = tileSize * bandCount;
   const rowBytes = samplesPerRow * 4;
   const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -151,8 +150,12 @@ function floatingPointDifference(data: Float32Array, tileSize: number, bandCount
   return out;
 }
 
-/** Applies the predictor (destroying `data`) and DEFLATE-compresses (zlib stream, TIFF Compression=8). */
-export function encodeTile(data: TileBuffer['data'], tileSize: number, bandCount: number): Buffer {
+/**
+ * Applies the predictor (destroying `data`) at once, then DEFLATE-compresses (zlib stream, TIFF
+ * Compression=8) on libuv's thread pool, off the calling thread: the same bytes deflateSync gives.
+ * `data` must stay untouched until the promise settles.
+ */
+export function encodeTile(data: TileBuffer['data'], tileSize: number, bandCount: number): Promise<Buffer> {
   let bytes: Uint8Array;
   if (data instanceof Float32Array) {
     bytes = floatingPointDifference(data, tileSize, bandCount);
@@ -160,5 +163,5 @@ export function encodeTile(data: TileBuffer['data'], tileSize: number, bandCount
     horizontalDifference(data, tileSize, bandCount);
     bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   }
-  return deflateSync(bytes);
+  return deflateAsync(bytes);
 }

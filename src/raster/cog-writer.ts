@@ -27,6 +27,8 @@ const STRUCTURAL_METADATA = `GDAL_STRUCTURAL_METADATA_SIZE=${String(STRUCTURAL_M
 const TILE_LEADER = 4;
 const TILE_TRAILER = 4;
 const CLASSIC_TIFF_LIMIT = 2 ** 32 - 1;
+/** spoolOffsets value of a complete tile whose compression is still running. */
+const COMPRESSING = -2;
 /** Metadata items GDAL keeps in TIFF tags of their own rather than in GDAL_METADATA. */
 const TIFF_TEXT_TAGS: Record<string, number> = { TIFFTAG_IMAGEDESCRIPTION: 270, TIFFTAG_SOFTWARE: 305, TIFFTAG_DATETIME: 306 };
 
@@ -37,7 +39,7 @@ interface Level {
   tilesDown: number;
   /** Tiles being filled, by index (row * tilesAcross + col). */
   pending: Map<number, TileBuffer>;
-  /** Spool offset and compressed length per tile; -1 until written. */
+  /** Spool offset and compressed length per tile; -1 until complete, COMPRESSING until spooled. */
   spoolOffsets: Float64Array;
   byteCounts: Float64Array;
   tilesDone: number;
@@ -162,7 +164,7 @@ class StreamingCogWriter implements CogWriter {
         const right = Math.min(x + width, (tileCol + 1) * size);
         const bottom = Math.min(y + height, (tileRow + 1) * size);
         const index = tileRow * level.tilesAcross + tileCol;
-        if (level.spoolOffsets[index] >= 0) throw new AutocmError(`pixels at x=${left} y=${top} were already written`, this.finalPath);
+        if (level.spoolOffsets[index] !== -1) throw new AutocmError(`pixels at x=${left} y=${top} were already written`, this.finalPath);
         const tile = this.pendingTile(level, index);
         copyIntoTile(tile.data, size, data.bands, width, left - x, top - y, left - tileCol * size, top - tileRow * size, right - left, bottom - top);
         tile.filled += (right - left) * (bottom - top);
@@ -197,13 +199,18 @@ class StreamingCogWriter implements CogWriter {
       });
       target.filled += written.width * written.height;
     }
-    const compressed = encodeTile(tile.data, this.tileSize, this.options.bandCount);
-    if (this.freeTiles.length <= this.levels[0].tilesAcross) this.freeTiles.push(tile.data);
-    level.spoolOffsets[index] = this.spoolSize;
-    level.byteCounts[index] = compressed.length;
-    level.tilesDone++;
-    const write = writeFully(this.spool, compressed, this.spoolSize, this.finalPath);
-    this.spoolSize += compressed.length;
+    // Compressed off this thread; the tile lands in the spool (any order: offsets are kept per tile) when done.
+    const data = tile.data;
+    level.spoolOffsets[index] = COMPRESSING;
+    const write = encodeTile(data, this.tileSize, this.options.bandCount).then((compressed) => {
+      if (this.freeTiles.length <= this.levels[0].tilesAcross) this.freeTiles.push(data);
+      const offset = this.spoolSize;
+      level.spoolOffsets[index] = offset;
+      level.byteCounts[index] = compressed.length;
+      level.tilesDone++;
+      this.spoolSize += compressed.length;
+      return writeFully(this.spool, compressed, offset, this.finalPath);
+    });
     this.spoolWrites.add(write);
     write.then(
       () => this.spoolWrites.delete(write),

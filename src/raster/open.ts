@@ -2,6 +2,8 @@
 import { open as openFile, stat, type FileHandle } from 'node:fs/promises';
 import { fromFile, fromUrl, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { AutocmError, isAutocmError } from '../util/errors.js';
+import { readWindowByBlocks } from './block-window.js';
+import { useNativeDeflate } from './native-deflate.js';
 import { isJpeg2000Path, openJp2 } from './products/jp2-source.js';
 import { isGmlMaskPath, openGmlMask } from './products/sentinel2-gml-mask.js';
 import { isTarMemberPath, openTarMemberTiff } from './products/tar-geotiff.js';
@@ -16,6 +18,8 @@ import {
   sampleTypeOf,
 } from './tiff-tags.js';
 import type { RasterInfo, RasterSource, ReadOptions, TypedArray, Window, WindowData } from './types.js';
+
+useNativeDeflate();
 
 export function isUrl(source: string): boolean {
   return /^https?:\/\//i.test(source);
@@ -284,6 +288,8 @@ class GeoTiffSource implements RasterSource {
       }
     }
     try {
+      const direct = await readWindowByBlocks(level.image, window, bands, options.signal);
+      if (direct) return { window: { ...window }, bands: direct };
       const rasters = await level.image.readRasters({
         window: [window.x, window.y, window.x + window.width, window.y + window.height],
         samples: bands,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { encodeModel, loadModel } from '../../src/model/weights.js';
@@ -57,10 +58,17 @@ test('--json prints a machine-readable summary; a second run skips images whose 
 
   const again = autocm('predict', input, '--model', fixture!.model, '-o', output, '--json');
   assert.equal(JSON.parse(again.stdout).images[0].status, 'skipped');
-  const text = autocm('predict', input, '--model', fixture!.model, '-o', output, '--overwrite', '--buffer', '3');
+  // More threads than cores: allowed, with a warning.
+  const text = autocm('predict', input, '--model', fixture!.model, '-o', output, '--overwrite', '--buffer', '3', '--threads', String(availableParallelism() + 1));
   assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stderr, new RegExp(`warning: --threads ${availableParallelism() + 1} is more than the ${availableParallelism()} cores`));
   assert.match(text.stdout, /img_20170719_1004_subarea\.tif: cloud \d+\.\d %, shadow \d+\.\d % \(direction: \w+\), nodata 0\.0 %, \d+\.\d s \(\d+\.\d+ Mpx\/s\) -> /);
   assert.deepEqual(files(output), ['img_20170719_1004_subarea_cloudmask.tif', 'img_20170719_1004_subarea_cloudprob.tif']);
+
+  const zeroThreads = autocm('predict', input, '--model', fixture!.model, '-o', join(output, 'zero'), '--threads', '0');
+  assert.notEqual(zeroThreads.status, 0);
+  assert.match(zeroThreads.stderr, /--threads.*not a whole number >= 1: 0/);
+  assert.deepEqual(files(join(output, 'zero')), []);
 });
 
 test('bad model files are refused with the file named and no output written', async (t) => {
