@@ -15,7 +15,7 @@ import { columnBlockWidthFor } from './column-blocks.js';
 import { predictScene, type ProbabilityFormat } from './scene-predictor.js';
 import { sceneSetup } from './scene-setup.js';
 import { since, type StageSeconds } from './stage-seconds.js';
-import { MAX_BUFFER } from './mask-dilation.js';
+import { MAX_BUFFER } from './class-dilation.js';
 import { minimumOverlap } from './tile-plan.js';
 import { workerTileSource } from './worker-tile-source.js';
 import { openRaster } from '../raster/open.js';

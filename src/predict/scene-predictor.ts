@@ -1,6 +1,6 @@
 import type { CogWriter, RasterSource, TypedArray } from '../raster/types.js';
 import { axisWeights, axisWeightSums } from './blend-weights.js';
-import { CLEAR, CLOUD, MASK_NODATA, StreamingDilation } from './mask-dilation.js';
+import { CLEAR, CLOUD, MASK_NODATA, StreamingClassDilation } from './class-dilation.js';
 import type { InputNormalisation, NormalisedTile } from './normalisation.js';
 import { noStageSeconds, since, type StageSeconds } from './stage-seconds.js';
 import { columnBlocks, type ColumnBlock } from './column-blocks.js';
@@ -108,7 +108,7 @@ export async function predictScene(
         nodataStrip: new Uint8Array(stripRows * stripWidth),
         stripRows,
         block,
-        dilation: new StreamingDilation(block.needTo - block.needFrom, height, options.buffer),
+        dilation: new StreamingClassDilation(block.needTo - block.needFrom, height, options.buffer, 0),
       });
     } finally {
       await tiles.close();
@@ -131,7 +131,7 @@ interface SceneState {
   stripRows: number;
   /** The block's columns: the strips span block.from..block.to. */
   block: ColumnBlock;
-  dilation: StreamingDilation;
+  dilation: StreamingClassDilation;
 }
 
 async function runTiles(
