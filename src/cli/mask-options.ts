@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { MAX_BUFFER } from '../predict/mask-dilation.js';
+import { MAX_BUFFER } from '../predict/class-dilation.js';
 import { predictDefaults } from '../predict/predict-images.js';
 import { numberOption } from './number-option.js';
 

@@ -16,7 +16,7 @@ interface SubmitCompositeCliOptions {
   masks: string;
   output: string;
   method: string;
-  threshold: number;
+  threshold?: number;
   from?: string;
   to?: string;
   count?: boolean;
@@ -50,7 +50,7 @@ export function registerSubmitComposite(program: Command): void {
     .requiredOption('--masks <dir>', 'the masks of the stack (e.g. the output folder of `autocm submit`); with several stacks, one sub-folder per stack name')
     .requiredOption('-o, --output <dir>', 'output folder on the shared folder the workers write')
     .option('--method <name>', `${COMPOSITE_METHODS.join(', ')}`, 'mean')
-    .option('--threshold <p>', 'an observation is clear where its cloud probability is below this', numberOption('number'), 0.5)
+    .option('--threshold <p>', "an observation is clear where its cloud probability is below this (default: the model's calibrated threshold recorded in each probability file, else 0.5)", numberOption('number'))
     .option('--from <date>', 'first acquisition date used (YYYY-MM-DD)')
     .option('--to <date>', 'last acquisition date used (YYYY-MM-DD)')
     .option('--count', 'also write <stack>_count.tif, the clear observations per pixel')
@@ -67,7 +67,7 @@ export function registerSubmitComposite(program: Command): void {
     try {
       compositeOptions = validateCompositeOptions({
         method: options.method,
-        threshold: options.threshold,
+        threshold: options.threshold ?? null,
         from: day(options.from, '--from'),
         to: day(options.to, '--to'),
         count: Boolean(options.count),

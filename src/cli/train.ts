@@ -44,7 +44,7 @@ function isDirectory(path: string): boolean {
  * Several folders are several places (one stack each, sampled across); anything else (files,
  * globs, one folder, list files, STAC) is one stack.
  */
-async function openStacks(inputs: string[], sensor: string | undefined, bands: string[] | undefined): Promise<{ stacks: ImageStack[]; names: string[] }> {
+async function openStacks(inputs: string[], sensor: string | undefined, bands: string[] | undefined): Promise<{ stacks: ImageStack[]; names: string[]; radiometryGuesses: string[] }> {
   const groups = inputs.length > 1 && inputs.every(isDirectory) ? inputs.map((i) => [i]) : [inputs];
   const stacks: ImageStack[] = [];
   for (const group of groups) stacks.push(await openStack(group, { sensor, bands }));
@@ -58,8 +58,9 @@ async function openStacks(inputs: string[], sensor: string | undefined, bands: s
   // Radiometry guessed (unknown Sentinel-2 baseline, no MTL, int8): said once per kind of guess.
   const guesses = new Map<string, string[]>();
   for (const image of stacks.flatMap((s) => s.images)) if (image.scalingGuess) guesses.set(image.scalingGuess, [...(guesses.get(image.scalingGuess) ?? []), image.source]);
-  for (const [guess, sources] of guesses) process.stderr.write(`autocm: warning: ${sources[0]}${sources.length > 1 ? ` and ${sources.length - 1} more` : ''}: ${guess}\n`);
-  return { stacks, names: groups.map((g) => g.join(' ')) };
+  const radiometryGuesses = [...guesses].map(([guess, sources]) => `${sources[0]}${sources.length > 1 ? ` and ${sources.length - 1} more` : ''}: ${guess}`);
+  for (const line of radiometryGuesses) process.stderr.write(`autocm: warning: ${line}\n`);
+  return { stacks, names: groups.map((g) => g.join(' ')), radiometryGuesses };
 }
 
 /** No output may overwrite an input; an existing model or checkpoint is replaced only with --force (or continued with --resume). */
@@ -112,7 +113,7 @@ export function registerTrain(program: Command): void {
 export async function trainFromOptions(inputs: string[], options: TrainCliOptions): Promise<string> {
   if (!['synthetic', 'none'].includes(options.calibrate)) throw new AutocmError(`--calibrate must be synthetic or none, got "${options.calibrate}"`);
   checkTrainNumbers(options);
-  const { stacks, names } = await openStacks(inputs, options.sensor, options.bands?.split(',').map((b) => b.trim()).filter(Boolean));
+  const { stacks, names, radiometryGuesses } = await openStacks(inputs, options.sensor, options.bands?.split(',').map((b) => b.trim()).filter(Boolean));
   await checkOutputs(options, stacks);
   const scenes: TrainingScene[] = stacks.map((s, i) => stackScene(s, names[i]!));
   const k = options.k;
@@ -157,6 +158,7 @@ export async function trainFromOptions(inputs: string[], options: TrainCliOption
       config,
       scenes,
       data,
+      radiometryGuesses,
       output: options.output,
       checkpointEvery: options.checkpointEvery,
       resume: options.resume,

@@ -66,6 +66,7 @@ export function formatModelSummary(s: ModelSummary): string {
   ];
   lines.push(`  threshold      ${s.threshold ?? 0.5}${s.calibration ? ` (calibrated: ${JSON.stringify(s.calibration)})` : ' (not calibrated)'}`);
   if (s.source) lines.push(`  source         ${s.source}`);
+  for (const guess of s.radiometryGuesses ?? []) lines.push(`  radiometry     guessed in training: ${guess}`);
   if (s.training) lines.push(`  training       ${JSON.stringify(s.training)}`);
   lines.push('  tensors by block:');
   for (const g of s.groups) lines.push(`    ${g.group.padEnd(24)} ${String(g.tensors).padStart(4)} tensors ${g.values.toLocaleString('en-US').padStart(10)} values`);

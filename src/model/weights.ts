@@ -33,6 +33,8 @@ export interface ModelMetadata {
   calibration?: Record<string, unknown>;
   /** Where the weights came from (e.g. the imported Keras checkpoint). */
   source?: string;
+  /** Radiometry guessed for the training images (unknown Sentinel-2 baseline, no MTL, int8), one line per kind of guess. */
+  radiometryGuesses?: string[];
   /** ISO 8601 time of creation. */
   createdAt: string;
 }

@@ -1,13 +1,25 @@
-import { diskHalfWidths } from './mask-dilation.js';
+/** Mask values written to `*_cloudmask.tif`. */
+export const CLEAR = 0;
+export const CLOUD = 1;
+export const SHADOW = 2;
+export const MASK_NODATA = 255;
+/** Largest --buffer radius in pixels: each output row costs O(width x radius), and 1000 px is already kilometres. */
+export const MAX_BUFFER = 1000;
 
-const CLEAR = 0;
-const CLOUD = 1;
-const SHADOW = 2;
+/** Half-widths of a disk of radius r, row by row: pixel (dx, dy) is inside when dx^2 + dy^2 <= r^2. */
+export function diskHalfWidths(radius: number): Int32Array {
+  const halfWidths = new Int32Array(2 * radius + 1);
+  for (let dy = -radius; dy <= radius; dy++) halfWidths[dy + radius] = Math.floor(Math.sqrt(radius * radius - dy * dy));
+  return halfWidths;
+}
 
 /**
  * Streams a cloud + shadow mask (0 clear, 1 cloud, 2 shadow, 255 nodata) through the --buffer:
  * cloud grows by a disk of `cloudRadius`, shadow by a disk of `shadowRadius`, into clear pixels
- * only (cloud wins where both reach). Holds 2 * max radius + one strip of rows.
+ * only (cloud wins where both reach; nodata stays nodata and spreads nothing). Holds 2 * max
+ * radius + one strip of rows. Each output row is the OR over the disk's rows of a horizontal run
+ * test done with prefix counts: O(width * (2 * radius + 1)) per row. A cloud-only mask is the
+ * case shadowRadius 0.
  */
 export class StreamingClassDilation {
   private readonly radius: number;
@@ -34,7 +46,7 @@ export class StreamingClassDilation {
     for (let r = 0; r < count; r++) {
       const row = rows.slice(r * this.width, (r + 1) * this.width);
       this.raw.push(row);
-      this.prefixes.push({ cloud: classPrefix(row, CLOUD), shadow: classPrefix(row, SHADOW) });
+      this.prefixes.push({ cloud: classPrefix(row, CLOUD, this.cloudRadius), shadow: classPrefix(row, SHADOW, this.shadowRadius) });
     }
     this.received += count;
     const ready = this.received === this.height ? this.height : Math.max(this.emitted, this.received - this.radius);
@@ -72,7 +84,11 @@ export class StreamingClassDilation {
   }
 }
 
-function classPrefix(row: Uint8Array, value: number): Int32Array {
+const NO_PREFIX = new Int32Array(0);
+
+/** Running count of `value` along the row (none needed when that class does not spread). */
+function classPrefix(row: Uint8Array, value: number, radius: number): Int32Array {
+  if (radius === 0) return NO_PREFIX;
   const prefix = new Int32Array(row.length + 1);
   for (let i = 0; i < row.length; i++) prefix[i + 1] = prefix[i]! + (row[i] === value ? 1 : 0);
   return prefix;

@@ -11,10 +11,11 @@ import { refuseOverwritingInputs } from '../util/input-guard.js';
 import { progressBar } from '../util/progress.js';
 import type { BandScaling } from './image-normalisation.js';
 import { checkDistinctStems, exists, outputPathsFor, prepareOutputDirectory, shadowProbabilityPathFor, type OutputPaths } from './output-paths.js';
+import { columnBlockWidthFor } from './column-blocks.js';
 import { predictScene, type ProbabilityFormat } from './scene-predictor.js';
 import { sceneSetup } from './scene-setup.js';
 import { since, type StageSeconds } from './stage-seconds.js';
-import { MAX_BUFFER } from './mask-dilation.js';
+import { MAX_BUFFER } from './class-dilation.js';
 import { minimumOverlap } from './tile-plan.js';
 import { workerTileSource } from './worker-tile-source.js';
 import { openRaster } from '../raster/open.js';
@@ -225,6 +226,7 @@ async function predictOne(
       buffer: shadowBands ? 0 : o.buffer,
       probabilityFormat: o.format,
       tileSource: o.readInWorker !== false && image.file ? (plan, tileOptions) => workerTileSource(image.file!, plan, tileOptions) : undefined,
+      columnBlockWidth: columnBlockWidthFor(source.info.width),
       onTile: (done, total) => {
         bar ??= progressBar(basename(image.source), total, { quiet: o.quiet });
         bar.update(done);

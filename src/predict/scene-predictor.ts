@@ -1,8 +1,9 @@
 import type { CogWriter, RasterSource, TypedArray } from '../raster/types.js';
 import { axisWeights, axisWeightSums } from './blend-weights.js';
-import { CLEAR, CLOUD, MASK_NODATA, StreamingDilation } from './mask-dilation.js';
+import { CLEAR, CLOUD, MASK_NODATA, StreamingClassDilation } from './class-dilation.js';
 import type { InputNormalisation, NormalisedTile } from './normalisation.js';
 import { noStageSeconds, since, type StageSeconds } from './stage-seconds.js';
+import { columnBlocks, type ColumnBlock } from './column-blocks.js';
 import { planTiles, type AxisTile, type TilePlan } from './tile-plan.js';
 import { inThreadTileSource, type TileSource, type TileSourceOptions } from './tile-source.js';
 
@@ -39,6 +40,11 @@ export interface ScenePredictionOptions {
   lastTileRow?: number;
   /** Where normalised tiles come from; default: read and normalised in this thread. */
   tileSource?: (plan: TilePlan, options: TileSourceOptions) => Promise<TileSource>;
+  /**
+   * Scenes wider than this many pixels are predicted in column blocks of this width (see
+   * column-blocks.ts), so memory does not grow with the width. Default: no blocks.
+   */
+  columnBlockWidth?: number;
 }
 
 export interface SceneStatistics {
@@ -72,17 +78,44 @@ export async function predictScene(
   const columnSums = axisWeightSums(plan.columns, columnWeights, width);
   const rowSums = axisWeightSums(plan.rows, rowWeights, height);
   const stripRows = Math.max(...plan.rows.map((row) => row.length));
-  const sum = new Float32Array(stripRows * width);
-  const nodataStrip = new Uint8Array(stripRows * width);
-  const dilation = new StreamingDilation(width, height, options.buffer);
   const statistics: SceneStatistics = { pixels: width * height, nodataPixels: 0, cloudPixels: 0, nonFinitePixels: 0, tiles: plan.count, seconds: noStageSeconds() };
-  const tileOptions: TileSourceOptions = { bands: options.bands, nodata: nodataValue, normalisation: options.normalisation, readChunkRows: options.readChunkRows };
-  const tiles = options.tileSource ? await options.tileSource(plan, tileOptions) : inThreadTileSource(source, plan, tileOptions);
-  try {
-    return await runTiles(plan, tiles, runner, writers, options, { width, height, statistics, columnWeights, rowWeights, columnSums, rowSums, sum, nodataStrip, stripRows, dilation });
-  } finally {
-    await tiles.close();
+  const blocks = columnBlocks(plan, options.columnBlockWidth, options.buffer);
+  let tilesBefore = 0;
+  const totalTiles = blocks.reduce((total, block) => total + block.plan.count, 0);
+  for (const block of blocks) {
+    const stripWidth = block.to - block.from;
+    const tileOptions: TileSourceOptions = {
+      bands: options.bands,
+      nodata: nodataValue,
+      normalisation: options.normalisation,
+      readChunkRows: options.readChunkRows,
+      // A block reads its tiles' windows: full-width row chunks would grow with the scene width.
+      ...(blocks.length > 1 ? { maxRowChunkSamples: 0 } : {}),
+    };
+    const tiles = options.tileSource ? await options.tileSource(block.plan, tileOptions) : inThreadTileSource(source, block.plan, tileOptions);
+    const offset = tilesBefore;
+    const onTile = options.onTile && ((done: number) => options.onTile!(offset + done, totalTiles));
+    try {
+      await runTiles(block.plan, tiles, runner, writers, { ...options, onTile }, {
+        width,
+        height,
+        statistics,
+        columnWeights: columnWeights.slice(block.firstColumn, block.firstColumn + block.plan.columns.length),
+        rowWeights,
+        columnSums,
+        rowSums,
+        sum: new Float32Array(stripRows * stripWidth),
+        nodataStrip: new Uint8Array(stripRows * stripWidth),
+        stripRows,
+        block,
+        dilation: new StreamingClassDilation(block.needTo - block.needFrom, height, options.buffer, 0),
+      });
+    } finally {
+      await tiles.close();
+    }
+    tilesBefore += block.plan.count;
   }
+  return statistics;
 }
 
 interface SceneState {
@@ -96,7 +129,9 @@ interface SceneState {
   sum: Float32Array;
   nodataStrip: Uint8Array;
   stripRows: number;
-  dilation: StreamingDilation;
+  /** The block's columns: the strips span block.from..block.to. */
+  block: ColumnBlock;
+  dilation: StreamingClassDilation;
 }
 
 async function runTiles(
@@ -107,7 +142,8 @@ async function runTiles(
   options: ScenePredictionOptions,
   state: SceneState,
 ): Promise<SceneStatistics> {
-  const { width, height, statistics, columnWeights, rowWeights, columnSums, rowSums, sum, nodataStrip, stripRows, dilation } = state;
+  const { height, statistics, columnWeights, rowWeights, columnSums, rowSums, sum, nodataStrip, stripRows, block, dilation } = state;
+  const width = block.to - block.from;
   const tileAt = (index: number) => ({ row: plan.rows[Math.floor(index / plan.columns.length)]!, column: plan.columns[index % plan.columns.length]! });
   const prepare = (index: number) => tiles.tile(index);
   const seconds = statistics.seconds;
@@ -127,11 +163,13 @@ async function runTiles(
     const rowIndex = Math.floor(index / plan.columns.length);
     const columnIndex = index % plan.columns.length;
     const inferStart = performance.now();
-    const { mask } = await runner.run(tile.input, 1, row.size, column.size, { row: rowIndex, column: columnIndex });
+    // A tile that is nodata everywhere adds nothing a written pixel keeps (all its pixels are nodata): not run.
+    const allNodata = tile.nodata.indexOf(0) === -1;
+    const mask = allNodata ? null : (await runner.run(tile.input, 1, row.size, column.size, { row: rowIndex, column: block.firstColumn + columnIndex })).mask;
     seconds.infer += since(inferStart);
     const blendStart = performance.now();
     statistics.nonFinitePixels += tile.nonFinite;
-    accumulate(mask, tile.nodata, row, column, rowWeights[rowIndex]!, columnWeights[columnIndex]!, sum, nodataStrip, width);
+    accumulate(mask, tile.nodata, row, column, rowWeights[rowIndex]!, columnWeights[columnIndex]!, sum, nodataStrip, width, block.from);
     seconds.blend += since(blendStart);
     options.onTile?.(index + 1, plan.count);
 
@@ -139,15 +177,15 @@ async function runTiles(
       const finalEnd = rowIndex + 1 < plan.rows.length ? plan.rows[rowIndex + 1]!.start : height;
       const rows = finalEnd - row.start;
       const finishStart = performance.now();
-      const strip = finishRows(sum, nodataStrip, rows, row.start, width, rowSums, columnSums, options, statistics);
-      const maskRows = dilation.push(strip.maskState);
+      const strip = finishRows(sum, nodataStrip, rows, row.start, width, rowSums, columnSums, options, statistics, block);
+      const maskRows = blockCore(dilation.push(strip.maskState), block);
       countCloud(maskRows.rows, statistics);
       seconds.blend += since(finishStart);
       const writeWaitStart = performance.now();
       await pendingWrite;
       seconds.waitWrite += since(writeWaitStart);
       const writeStart = performance.now();
-      pendingWrite = writeStrips(writers, row.start, rows, strip.probability, maskRows, width).then(() => {
+      pendingWrite = writeStrips(writers, row.start, rows, strip.probability, maskRows, block).then(() => {
         seconds.write += since(writeStart);
       });
       pendingWrite.catch(() => undefined);
@@ -165,7 +203,7 @@ async function runTiles(
 }
 
 function accumulate(
-  mask: Float32Array,
+  mask: Float32Array | null,
   nodata: Uint8Array,
   row: AxisTile,
   column: AxisTile,
@@ -174,12 +212,17 @@ function accumulate(
   sum: Float32Array,
   nodataStrip: Uint8Array,
   width: number,
+  stripLeft: number,
 ): void {
   // The strip's first row is this tile row's first image row.
   for (let r = 0; r < row.length; r++) {
     const wy = rowWeights[r]!;
     const from = (r + row.padBefore) * column.size + column.padBefore;
-    const to = r * width + column.start;
+    const to = r * width + column.start - stripLeft;
+    if (!mask) {
+      nodataStrip.fill(1, to, to + column.length);
+      continue;
+    }
     for (let c = 0; c < column.length; c++) {
       sum[to + c] += mask[from + c]! * wy * columnWeights[c]!;
       nodataStrip[to + c] = nodata[r * column.length + c]!;
@@ -197,28 +240,52 @@ function finishRows(
   columnSums: Float64Array,
   options: ScenePredictionOptions,
   statistics: SceneStatistics,
+  block: ColumnBlock,
 ): { probability: TypedArray; maskState: Uint8Array } {
-  const count = rows * width;
+  // Pixels needFrom..needTo (the core and the dilation's reach) get a probability and a state;
+  // only the core's are counted and written.
+  const outWidth = block.needTo - block.needFrom;
+  const count = rows * outWidth;
   const probability = options.probabilityFormat === 'uint8' ? new Uint8Array(count) : new Float32Array(count);
   const nodataOut = probabilityNodata[options.probabilityFormat];
   const scale = options.probabilityFormat === 'uint8' ? 100 : 1;
   const maskState = new Uint8Array(count);
+  const first = block.needFrom - block.from;
+  const coreFrom = block.coreFrom - block.needFrom;
+  const coreTo = block.coreTo - block.needFrom;
   for (let r = 0; r < rows; r++) {
     const rowSum = rowSums[y + r]!;
-    for (let c = 0; c < width; c++) {
+    for (let o = 0; o < outWidth; o++) {
+      const c = first + o;
       const i = r * width + c;
+      const out = r * outWidth + o;
       if (nodataStrip[i] === 1) {
-        probability[i] = nodataOut;
-        maskState[i] = MASK_NODATA;
-        statistics.nodataPixels++;
+        probability[out] = nodataOut;
+        maskState[out] = MASK_NODATA;
+        if (o >= coreFrom && o < coreTo) statistics.nodataPixels++;
         continue;
       }
-      const p = Math.min(1, Math.max(0, sum[i]! / (rowSum * columnSums[c]!)));
-      probability[i] = scale === 100 ? Math.round(p * 100) : p;
-      maskState[i] = p >= options.threshold ? CLOUD : CLEAR;
+      const p = Math.min(1, Math.max(0, sum[i]! / (rowSum * columnSums[block.from + c]!)));
+      probability[out] = scale === 100 ? Math.round(p * 100) : p;
+      maskState[out] = p >= options.threshold ? CLOUD : CLEAR;
     }
   }
-  return { probability, maskState };
+  return { probability: coreColumns(probability, outWidth, coreFrom, coreTo), maskState };
+}
+
+/** Columns from..to of a row-major array `width` wide (the array itself when that is all of it). */
+function coreColumns<T extends TypedArray>(values: T, width: number, from: number, to: number): T {
+  if (from === 0 && to === width) return values;
+  const rows = values.length / width;
+  const out = new (values.constructor as new (length: number) => T)(rows * (to - from));
+  for (let r = 0; r < rows; r++) out.set(values.subarray(r * width + from, r * width + to), r * (to - from));
+  return out;
+}
+
+/** The block's core columns of dilated rows that span needFrom..needTo. */
+function blockCore(rows: { y: number; rows: Uint8Array }, block: ColumnBlock): { y: number; rows: Uint8Array } {
+  const width = block.needTo - block.needFrom;
+  return { y: rows.y, rows: coreColumns(rows.rows, width, block.coreFrom - block.needFrom, block.coreTo - block.needFrom) };
 }
 
 function countCloud(rows: Uint8Array, statistics: SceneStatistics): void {
@@ -231,9 +298,11 @@ async function writeStrips(
   rows: number,
   probability: TypedArray,
   maskRows: { y: number; rows: Uint8Array },
-  width: number,
+  block: ColumnBlock,
 ): Promise<void> {
-  await writers.probability.writeWindow({ window: { x: 0, y, width, height: rows }, bands: [probability] });
+  const x = block.coreFrom;
+  const width = block.coreTo - block.coreFrom;
+  await writers.probability.writeWindow({ window: { x, y, width, height: rows }, bands: [probability] });
   const maskHeight = maskRows.rows.length / width;
-  if (maskHeight > 0) await writers.mask.writeWindow({ window: { x: 0, y: maskRows.y, width, height: maskHeight }, bands: [maskRows.rows] });
+  if (maskHeight > 0) await writers.mask.writeWindow({ window: { x, y: maskRows.y, width, height: maskHeight }, bands: [maskRows.rows] });
 }

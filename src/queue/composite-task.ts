@@ -16,7 +16,7 @@ export async function compositeJob(task: CompositeJobData, onProgress: (fraction
     output: compositePath(task.outputDir, task.stem),
     countPath: task.options.count ? clearCountPath(task.outputDir, task.stem) : undefined,
     method: task.options.method,
-    threshold: task.options.threshold,
+    threshold: task.options.threshold ?? undefined,
     masksDir: task.masksDir,
     allowMissing: task.options.allowMissing,
     from: utcDate(task.options.from),

@@ -4,7 +4,7 @@
  * checked separately against the worker's roots (confine.ts).
  */
 
-import { MAX_BUFFER } from '../predict/mask-dilation.js';
+import { MAX_BUFFER } from '../predict/class-dilation.js';
 import { minimumOverlap } from '../predict/tile-plan.js';
 
 export const payloadVersion = 1;
@@ -69,8 +69,11 @@ export interface AssembleJobData extends JobBase {
 /** Options of a composite (those of `autocm composite`); part of the job id. */
 export interface CompositeJobOptions {
   method: 'mean' | 'median' | 'best';
-  /** An observation is clear where its cloud probability is below this. */
-  threshold: number;
+  /**
+   * An observation is clear where its cloud probability is below this; null: the calibrated
+   * threshold predict recorded in each probability file (AUTOCM_THRESHOLD), else 0.5, as `autocm composite`.
+   */
+  threshold: number | null;
   /** First and last acquisition dates used (YYYY-MM-DD), or null. */
   from: string | null;
   to: string | null;
@@ -195,7 +198,7 @@ export function validateCompositeOptions(value: unknown): CompositeJobOptions {
   onlyKnownKeys(record, ['method', 'threshold', 'from', 'to', 'count', 'allowMissing'], 'options');
   const method = record.method;
   if (method !== 'mean' && method !== 'median' && method !== 'best') throw new InvalidPayloadError(`method must be mean, median or best (got ${JSON.stringify(method)})`);
-  const threshold = numberIn(record, 'threshold', Number.MIN_VALUE, 1);
+  const threshold = record.threshold === null ? null : numberIn(record, 'threshold', Number.MIN_VALUE, 1);
   const from = record.from === null ? null : matching(record, 'from', datePattern);
   const to = record.to === null ? null : matching(record, 'to', datePattern);
   if (from && to && from > to) throw new InvalidPayloadError(`from ${from} is after to ${to}`);

@@ -1,6 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import { createCogWriter } from '../raster/cog-writer.js';
-import { StreamingDilation } from '../predict/mask-dilation.js';
+import { StreamingClassDilation } from '../predict/class-dilation.js';
 import type { CogWriter } from '../raster/types.js';
 import { loadModel } from '../model/weights.js';
 import { stripPath } from './layout.js';
@@ -22,7 +22,7 @@ export async function assembleScene(task: AssembleJobData, onProgress: (fraction
   try {
     writers.probability = await createCogWriter(scene.outputs.probability, scene.writerOptions.probability);
     writers.mask = await createCogWriter(scene.outputs.mask, scene.writerOptions.mask);
-    const dilation = new StreamingDilation(width, height, task.options.buffer);
+    const dilation = new StreamingClassDilation(width, height, task.options.buffer, 0);
     const probabilityBytes = bytesPerProbability(task.options.format);
     for (const band of task.bands) {
       const path = stripPath(task.outputDir, task.sceneKey, band);

@@ -26,6 +26,8 @@ export interface TrainRunOptions {
   config: TrainConfig;
   scenes: TrainingScene[];
   data: DataSummary;
+  /** Radiometry guessed for the training images, one line per kind of guess: recorded in the model. */
+  radiometryGuesses?: string[];
   /** Final model path (.safetensors); the log, checkpoint and report sit beside it. */
   output: string;
   checkpointEvery: number;
@@ -198,7 +200,7 @@ export async function train(options: TrainRunOptions): Promise<TrainResult> {
     finalLosses: log.length ? log[log.length - 1] : null,
   };
   await saveModel(options.output, {
-    metadata: modelMetadata(config, training),
+    metadata: { ...modelMetadata(config, training), ...(options.radiometryGuesses?.length ? { radiometryGuesses: options.radiometryGuesses } : {}) },
     tensors: new Map(unetNames.map((p) => [p.name, state.params.get(p.name)!])),
     shapes: new Map(unetNames.map((p) => [p.name, p.shape])),
   });

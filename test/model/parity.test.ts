@@ -31,7 +31,7 @@ function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return max;
 }
 
-test('the imported Keras checkpoint reproduces the golden mask and brightness (<= 1e-4)', async (t) => {
+test('the imported Keras checkpoint reproduces the golden mask (<= 4e-5) and brightness (<= 2.5e-6)', async (t) => {
   const dir = sharedPath(t, 'reference', 'testvectors');
   const index = sharedPath(t, 'reference', 'u_model_autocm.index');
   if (!dir || !index) return;
@@ -66,9 +66,12 @@ test('the imported Keras checkpoint reproduces the golden mask and brightness (<
       const maskDifference = maxAbsDifference(croppedMask, readFloat32(join(dir, 'tv1_mask_45x61.f32')));
       const brightnessDifference = maxAbsDifference(brightness, readFloat32(join(dir, 'tv1_brightness_4.f32')));
       t.diagnostic(`${shapes}: max |diff| input ${inputDifference.toExponential(2)}, padded mask ${paddedMaskDifference.toExponential(2)}, mask ${maskDifference.toExponential(2)}, brightness ${brightnessDifference.toExponential(2)}`);
-      assert.ok(paddedMaskDifference <= 1e-4, `padded mask differs by ${paddedMaskDifference}`);
-      assert.ok(maskDifference <= 1e-4, `mask differs by ${maskDifference}`);
-      assert.ok(brightnessDifference <= 1e-4, `brightness differs by ${brightnessDifference}`);
+      // Measured (2026-12-02, both shape modes): mask 4.11e-6, brightness 2.38e-7, float32 rounding of
+      // a different summation order than TensorFlow's. About 10x that: a real change of the graph or the
+      // import (a wrong bias, a transposed kernel) moves the mask by 1e-2 or more.
+      assert.ok(paddedMaskDifference <= 4e-5, `padded mask differs by ${paddedMaskDifference}`);
+      assert.ok(maskDifference <= 4e-5, `mask differs by ${maskDifference}`);
+      assert.ok(brightnessDifference <= 2.5e-6, `brightness differs by ${brightnessDifference}`);
     } finally {
       await session.release();
     }

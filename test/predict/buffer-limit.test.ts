@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { defaultModelPath } from '../../src/model/default-model.js';
-import { MAX_BUFFER } from '../../src/predict/mask-dilation.js';
+import { MAX_BUFFER } from '../../src/predict/class-dilation.js';
 import { autocm, synthStack } from '../helpers/autocm-cli.js';
 
 test(`--buffer beyond ${MAX_BUFFER} px is refused at once instead of running for ever`, async () => {

@@ -156,3 +156,63 @@ test('the runner gets each tile\'s plan coordinates, and lastTileRow stops after
   const whole = await run(width, height, bands, null, tile, overlap);
   assert.deepEqual(probability.image.subarray(0, finalRows * width), whole.probability.subarray(0, finalRows * width));
 });
+
+/** A "network" whose output depends on the tile (a horizontal mean clamped at tile edges), so blending matters. */
+const tileDependent: MaskRunner = {
+  async run(input, n, h, w) {
+    const mask = new Float32Array(n * h * w);
+    for (let r = 0; r < h; r++)
+      for (let c = 0; c < w; c++) {
+        let s = 0;
+        for (let d = -2; d <= 2; d++) s += input[r * w + Math.min(w - 1, Math.max(0, c + d))]!;
+        mask[r * w + c] = s / 5;
+      }
+    return { mask };
+  },
+};
+
+async function runBlocks(width: number, height: number, bands: Uint16Array[], columnBlockWidth: number | undefined, buffer: number, runner: MaskRunner) {
+  const probability = memoryWriter(width, height, (n) => new Float32Array(n));
+  const mask = memoryWriter(width, height, (n) => new Uint8Array(n));
+  const progress: number[] = [];
+  const statistics = await predictScene(memoryRaster(width, height, bands, 0), runner, { probability, mask }, {
+    bands: [0, 1, 2], normalisation: stretchNormalisation(3, 0, 1000, 'test'), tile: 64, overlap: 24, threshold: 0.4567, buffer, probabilityFormat: 'float32', columnBlockWidth,
+    onTile: (done, total) => progress.push(done / total),
+  });
+  assert.ok(probability.written.every((v) => v === 1) && mask.written.every((v) => v === 1), 'every pixel written once');
+  assert.equal(progress.at(-1), 1);
+  return { probability: probability.image, mask: mask.image, statistics };
+}
+
+test('column blocks (wide scenes) give bit-identical outputs and statistics to the whole-width run, with and without a buffer', async () => {
+  const [width, height] = [301, 97];
+  const bands = scene(width, height);
+  for (const band of bands) for (let r = 20; r < 40; r++) band.fill(0, r * width + 100, r * width + 180); // nodata across a block edge
+  for (const buffer of [0, 5]) {
+    const whole = await runBlocks(width, height, bands, undefined, buffer, tileDependent);
+    for (const block of [64, 100, 150]) {
+      const blocked = await runBlocks(width, height, bands, block, buffer, tileDependent);
+      assert.deepEqual(Buffer.from(blocked.probability.buffer), Buffer.from(whole.probability.buffer), `block ${block}, buffer ${buffer}: probability`);
+      assert.deepEqual(blocked.mask, whole.mask, `block ${block}, buffer ${buffer}: mask`);
+      assert.equal(blocked.statistics.nodataPixels, 20 * 80);
+      assert.equal(blocked.statistics.cloudPixels, whole.statistics.cloudPixels);
+    }
+    assert.ok(whole.statistics.cloudPixels > 0 && whole.statistics.cloudPixels < width * height - 1600, 'a mixed mask');
+  }
+});
+
+test('tiles that are nodata everywhere are not run, and their pixels are nodata', async () => {
+  const [width, height] = [200, 130];
+  const bands = scene(width, height);
+  for (const band of bands) for (let r = 0; r < height; r++) band.fill(0, r * width, r * width + 120); // left 120 columns nodata
+  const ran: number[] = [];
+  const counting: MaskRunner = { run: (input, n, h, w, at) => (ran.push(at.column), tileDependent.run(input, n, h, w, at)) };
+  const result = await runBlocks(width, height, bands, undefined, 0, counting);
+  const plan = planTiles(width, height, 64, 24);
+  const allNodataColumns = plan.columns.filter((column) => column.start + column.length <= 120).length;
+  assert.ok(allNodataColumns >= 2);
+  assert.equal(ran.length, (plan.columns.length - allNodataColumns) * plan.rows.length);
+  assert.ok(ran.every((column) => column >= allNodataColumns));
+  for (let r = 0; r < height; r++) for (let c = 0; c < 120; c++) assert.ok(Number.isNaN(result.probability[r * width + c]!) && result.mask[r * width + c] === 255);
+  assert.equal(result.statistics.nodataPixels, 120 * height);
+});

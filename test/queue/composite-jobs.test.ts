@@ -31,6 +31,9 @@ const job: CompositeJobData = {
 
 test('composite job payloads: validated field by field', () => {
   assert.deepEqual(validateJobData(structuredClone(job)), job);
+  // null: each probability file's recorded calibrated threshold (what submit-composite sends without --threshold).
+  const calibrated = { ...job, options: { ...job.options, threshold: null } };
+  assert.deepEqual(validateJobData(structuredClone(calibrated)), calibrated);
   const refused: [Record<string, unknown>, RegExp][] = [
     [{ ...job, options: { ...job.options, method: 'max' } }, /method must be mean, median or best/],
     [{ ...job, options: { ...job.options, threshold: 0 } }, /threshold must be a number/],

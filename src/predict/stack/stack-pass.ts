@@ -1,7 +1,7 @@
 import { openRaster } from '../../raster/open.js';
 import { readReflectance, type ReflectanceImage } from '../../raster/reflectance-stack.js';
 import type { CogWriter, RasterSource, TypedArray } from '../../raster/types.js';
-import { CLEAR, CLOUD, MASK_NODATA, StreamingDilation } from '../mask-dilation.js';
+import { CLEAR, CLOUD, MASK_NODATA, StreamingClassDilation } from '../class-dilation.js';
 import { probabilityNodata, type ProbabilityFormat } from '../scene-predictor.js';
 import { cloudSensitiveBand } from '../../baselines/band-roles.js';
 import { stackProbability, stripAgreement, type StackStrip } from './stack-features.js';
@@ -59,7 +59,7 @@ export function stripRowsFor(width: number, dates: number, budget: number): numb
 export async function runStackPass(dates: StackPassDate[], options: StackPassOptions): Promise<StackPassStatistics> {
   const { width, height } = options;
   const stripRows = stripRowsFor(width, dates.length, options.memoryBudget ?? 256 * 2 ** 20);
-  const dilations = dates.map((_, t) => new StreamingDilation(width, height, options.dateBuffers?.[t] ?? options.buffer));
+  const dilations = dates.map((_, t) => new StreamingClassDilation(width, height, options.dateBuffers?.[t] ?? options.buffer, 0));
   const statistics: StackPassStatistics = { dates: dates.map(() => ({ valid: 0, cloud: 0, fallback: 0 })), stripRows, outlierAgreement: null, outliersTrusted: false };
   const sources: { image: RasterSource; probability: RasterSource }[] = [];
   try {

@@ -1,7 +1,8 @@
 import * as ort from 'onnxruntime-web/wasm';
 import { fromBlob, fromUrl, writeArrayBuffer, type GeoTIFFImage } from 'geotiff';
 import type BaseLayer from 'ol/layer/Base.js';
-import { referenceStretch } from '../../model/reference-preprocess.js';
+import { modelThreshold, probabilityOf, selectModelBands, wholeImageInput, wholeImageNormalisation } from '../../predict/model-input.js';
+import type { TypedArray } from '../../raster/types.js';
 
 /** What the page needs of the served model (its metadata, as `autocm model info --json` prints it). */
 export interface BrowserModelMetadata {
@@ -10,6 +11,8 @@ export interface BrowserModelMetadata {
   normalisation: { mode: 'stretch'; lowPercentile: number; highPercentile: number } | { mode: 'scale'; scale: number; offset: number } | { mode: 'reflectance' };
   /** Per input band [scale, offset] to reflectance, given by the server when the mode is 'reflectance'. */
   reflectanceScaling?: [number, number][];
+  /** The calibrated threshold, when the model has one. */
+  threshold?: number;
 }
 
 export interface BrowserPrediction {
@@ -51,31 +54,10 @@ export interface ImageBands {
   reflectanceScaling: [number, number][] | null;
 }
 
-/** The image bands the model reads, by name where the bands are named, else the first N. */
+/** The image bands the model reads: by name, or in order when the names are unknown and the counts agree (as predict). */
 function modelBandIndices(image: GeoTIFFImage, model: BrowserModelMetadata, imageBands: ImageBands | undefined): number[] {
-  const count = image.getSamplesPerPixel();
-  if (count < model.inputBands) throw new Error(`the image has ${count} bands, the model needs ${model.inputBands} (${model.bands.join(', ')})`);
-  const names = imageBands?.names.map((n) => n.toLowerCase()) ?? bandNamesOf(image, count);
-  const byName = model.bands.map((b) => names.indexOf(b.toLowerCase()));
-  return byName.every((i) => i >= 0) ? byName : model.bands.map((_, i) => i);
-}
-
-function normalise(bands: ArrayLike<number>[], indices: number[], nodata: number | null, model: BrowserModelMetadata, imageBands: ImageBands | undefined): Float32Array[] {
-  const mode = model.normalisation.mode;
-  if (mode === 'stretch') return referenceStretch(bands as never, nodata ?? undefined).stretched;
-  // Reflectance: the image's own sensor scaling where the server detected it, else the model's sensor.
-  const fromImage = imageBands?.reflectanceScaling;
-  const scaling =
-    model.normalisation.mode === 'scale'
-      ? bands.map(() => [(model.normalisation as { scale: number }).scale, (model.normalisation as { offset: number }).offset])
-      : fromImage
-        ? indices.map((i) => fromImage[i]!)
-        : model.reflectanceScaling;
-  if (!scaling) throw new Error('the model works on reflectance and the sensor of this image is unknown: mask it with autocm predict --sensor');
-  return bands.map((band, b) => {
-    const [scale, offset] = scaling[b]!;
-    return Float32Array.from(band, (v) => v * scale! + offset!);
-  });
+  const names = imageBands?.names ?? bandNamesOf(image, image.getSamplesPerPixel());
+  return selectModelBands('this image', names, model.bands);
 }
 
 function toCanvasUrl(probability: Float32Array, width: number, height: number): string {
@@ -113,39 +95,20 @@ export async function maskInBrowser(
   const indices = modelBandIndices(image, model, imageBands);
   const raw = (await image.readRasters({ samples: indices, interleave: false })) as unknown as ArrayLike<number>[];
   const nodata = image.getGDALNoData();
-  const normalised = normalise(Array.from(raw), indices, nodata, model, imageBands);
-
-  const paddedHeight = Math.ceil(height / 8) * 8;
-  const paddedWidth = Math.ceil(width / 8) * 8;
-  const top = Math.floor((paddedHeight - height) / 2);
-  const left = Math.floor((paddedWidth - width) / 2);
-  const bandCount = indices.length;
-  const tensor = new Float32Array(bandCount * paddedHeight * paddedWidth);
-  for (let b = 0; b < bandCount; b++) {
-    const source = normalised[b]!;
-    for (let y = 0; y < height; y++) {
-      tensor.set(source.subarray(y * width, (y + 1) * width), b * paddedHeight * paddedWidth + (y + top) * paddedWidth + left);
-    }
-  }
-  const result = await (await session()).run({ image: new ort.Tensor('float32', tensor, [1, bandCount, paddedHeight, paddedWidth]) });
-  const mask = result.mask!.data as Float32Array;
-
-  const probability = new Float32Array(width * height);
+  // Reflectance: the image's own sensor scaling where the server detected it, else the model's sensor.
+  const scaling = imageBands?.reflectanceScaling ? indices.map((i) => imageBands.reflectanceScaling![i]!) : (model.reflectanceScaling ?? null);
+  const bands = Array.from(raw) as TypedArray[];
+  const networkInput = wholeImageInput(bands, width, height, wholeImageNormalisation(bands, model, nodata, scaling), nodata);
+  const shape = [1, indices.length, networkInput.inputHeight, networkInput.inputWidth];
+  const result = await (await session()).run({ image: new ort.Tensor('float32', networkInput.input, shape) });
+  const probability = probabilityOf(result.mask!.data as Float32Array, networkInput, width, height);
+  const threshold = modelThreshold(model);
   let cloudy = 0;
   let valid = 0;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      const isNodata = raw.every((band) => band[i] === (nodata ?? 0));
-      if (isNodata) {
-        probability[i] = Number.NaN;
-        continue;
-      }
-      const p = mask[(y + top) * paddedWidth + x + left]!;
-      probability[i] = p;
-      valid++;
-      if (p >= 0.5) cloudy++;
-    }
+  for (const p of probability) {
+    if (Number.isNaN(p)) continue;
+    valid++;
+    if (p >= threshold) cloudy++;
   }
   const [minX, minY, maxX, maxY] = image.getBoundingBox();
   const geoKeys = image.getGeoKeys() as Record<string, unknown> | null;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CLEAR, CLOUD, MASK_NODATA, StreamingDilation, diskHalfWidths } from '../../src/predict/mask-dilation.js';
+import { CLEAR, CLOUD, MASK_NODATA, StreamingClassDilation, diskHalfWidths } from '../../src/predict/class-dilation.js';
 
 /** Brute-force disk dilation, the oracle. */
 function dilateDirect(mask: Uint8Array, width: number, height: number, radius: number): Uint8Array {
@@ -23,7 +23,7 @@ function dilateDirect(mask: Uint8Array, width: number, height: number, radius: n
 }
 
 function streamed(mask: Uint8Array, width: number, height: number, radius: number, strip: number): Uint8Array {
-  const dilation = new StreamingDilation(width, height, radius);
+  const dilation = new StreamingClassDilation(width, height, radius, 0);
   const out = new Uint8Array(width * height);
   let written = 0;
   for (let y = 0; y < height; y += strip) {
