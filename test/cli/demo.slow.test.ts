@@ -57,6 +57,8 @@ describe('autocm demo --quick (end to end on a synthetic stack)', () => {
     // chain that marks everything cloudy, or baselines that break, land far outside these figures.
     const measured: Record<string, { f1: number; oa: number }> = {
       'Auto-CM': { f1: 0, oa: 0.817 },
+      // The stack's residual against the other dates finds the clouds the 3-step network misses.
+      'Auto-CM --stack': { f1: 0.929, oa: 0.975 },
       threshold: { f1: 0.922, oa: 0.973 },
       hot: { f1: 0.255, oa: 0.732 },
       kmeans: { f1: 0.892, oa: 0.962 },
@@ -78,6 +80,9 @@ describe('autocm demo --quick (end to end on a synthetic stack)', () => {
     const autocmOutputs = await readdir(join(dir, 'predictions', 'autocm'));
     assert.equal(autocmOutputs.filter((n) => n.endsWith('_cloudmask.tif')).length, 9);
     assert.equal(autocmOutputs.filter((n) => n.endsWith('_cloudprob.tif')).length, 9);
+    const stackOutputs = await readdir(summary.stackPredictions);
+    assert.equal(stackOutputs.filter((n) => n.endsWith('_cloudmask.tif')).length, 9);
+    assert.ok(stackOutputs.includes('stack_dates_used.tif'));
     for (const baseline of ['threshold', 'hot', 'kmeans', 'dec', 'temporal-mad', 'tmask']) {
       assert.equal((await readdir(join(dir, 'predictions', baseline))).filter((n) => n.endsWith('_cloudmask.tif')).length, 9, baseline);
     }
