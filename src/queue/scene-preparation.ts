@@ -5,6 +5,7 @@
 import type { ModelFile } from '../model/weights.js';
 import type { InputNormalisation } from '../predict/normalisation.js';
 import { resolvePredictionInputs } from '../predict/inputs.js';
+import type { PredictionInput } from '../predict/predict-images.js';
 import { outputPathsFor, type OutputPaths } from '../predict/output-paths.js';
 import { sceneSetup } from '../predict/scene-setup.js';
 import type { CogWriteOptions, RasterSource } from '../raster/types.js';
@@ -12,6 +13,7 @@ import { AutocmError } from '../util/errors.js';
 import type { AssembleJobData, StripJobData } from './payload.js';
 
 export interface PreparedScene {
+  image: PredictionInput;
   source: RasterSource;
   bands: number[];
   /** The image's effective nodata (the file's, else its sensor profile's). */
@@ -31,6 +33,7 @@ export async function prepareScene(task: StripJobData | AssembleJobData, model: 
   try {
     const { bands, normalisation, writerOptions } = await sceneSetup(source, image, model, task.model, task.options);
     return {
+      image,
       source,
       bands,
       nodata: image.nodata,

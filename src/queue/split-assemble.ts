@@ -1,7 +1,12 @@
 import { readFile, rm } from 'node:fs/promises';
 import { createCogWriter } from '../raster/cog-writer.js';
+import { openRaster } from '../raster/open.js';
 import { StreamingClassDilation } from '../predict/class-dilation.js';
-import type { CogWriter } from '../raster/types.js';
+import { shadowPass } from '../predict/shadow-pass.js';
+import { shadowBandsOf, scenePixelSize, sunFromMetadata } from '../predict/shadow-setup.js';
+import { usableSun } from '../shadow/index.js';
+import { temporaryPathFor } from '../util/atomic.js';
+import type { CogWriter, RasterSource } from '../raster/types.js';
 import { loadModel } from '../model/weights.js';
 import { stripPath } from './layout.js';
 import type { AssembleJobData } from './payload.js';
@@ -11,7 +16,10 @@ import { bytesPerProbability, stripByteLength } from './strip-format.js';
 /**
  * The parent job of a split scene, run once every strip is done: streams the strips, in row
  * order, into the probability COG and (through the mask dilation, which spans band edges) the
- * mask COG, with the writer options of a one-machine predict.
+ * mask COG, with the writer options of a one-machine predict. With a NIR band the assembled
+ * cloud mask is written undilated to a temporary COG first and the shadow pass of `predict`
+ * (src/predict/shadow-pass.ts: bands of rows with their halo, then the cloud + shadow buffer)
+ * writes the final mask, so a split scene's mask has the shadow class as predict's has.
  */
 export async function assembleScene(task: AssembleJobData, onProgress: (fraction: number) => void): Promise<{ pixels: number }> {
   const model = await loadModel(task.model);
@@ -19,10 +27,13 @@ export async function assembleScene(task: AssembleJobData, onProgress: (fraction
   const { width, height } = task;
   const writers: { probability?: CogWriter; mask?: CogWriter } = {};
   const finished: string[] = [];
+  const shadowBands = shadowBandsOf(scene.image.bandNames);
+  const cloudOnlyPath = shadowBands ? temporaryPathFor(scene.outputs.mask) : scene.outputs.mask;
+  let cloudOnly: RasterSource | undefined;
   try {
     writers.probability = await createCogWriter(scene.outputs.probability, scene.writerOptions.probability);
-    writers.mask = await createCogWriter(scene.outputs.mask, scene.writerOptions.mask);
-    const dilation = new StreamingClassDilation(width, height, task.options.buffer, 0);
+    writers.mask = await createCogWriter(cloudOnlyPath, scene.writerOptions.mask);
+    const dilation = new StreamingClassDilation(width, height, shadowBands ? 0 : task.options.buffer, 0);
     const probabilityBytes = bytesPerProbability(task.options.format);
     for (const band of task.bands) {
       const path = stripPath(task.outputDir, task.sceneKey, band);
@@ -43,11 +54,31 @@ export async function assembleScene(task: AssembleJobData, onProgress: (fraction
     await writers.probability.finish();
     finished.push(scene.outputs.probability);
     await writers.mask.finish();
-    finished.push(scene.outputs.mask);
+    finished.push(cloudOnlyPath);
+    if (shadowBands) {
+      const { writerOptions, image, source } = scene;
+      cloudOnly = await openRaster(cloudOnlyPath);
+      writers.mask = await createCogWriter(scene.outputs.mask, { ...writerOptions.mask, bandDescriptions: ['cloud mask (0 clear, 1 cloud, 2 shadow)'], metadata: { ...writerOptions.mask.metadata, AUTOCM_MASK_CLASSES: 'clear,cloud,shadow', AUTOCM_SHADOW_BUFFER: String(task.options.buffer) } });
+      const sun = image.sun ?? sunFromMetadata(source.info.metadata);
+      await shadowPass(source, cloudOnly, { mask: writers.mask }, {
+        bands: shadowBands,
+        scaling: image.reflectanceScaling(shadowBands.map((b) => b.index)),
+        nodata: image.nodata,
+        pixelSize: scenePixelSize(source.info),
+        sun: sun && usableSun(sun) ? sun : undefined,
+        cloudBuffer: task.options.buffer,
+        shadowBuffer: task.options.buffer,
+        probabilityFormat: task.options.format,
+      });
+      await writers.mask.finish();
+      finished.push(scene.outputs.mask);
+    }
   } catch (error) {
     await Promise.all([writers.probability?.abort(), writers.mask?.abort(), ...finished.map((path) => rm(path, { force: true }))]);
     throw error;
   } finally {
+    await cloudOnly?.close();
+    if (shadowBands) await rm(cloudOnlyPath, { force: true });
     await scene.close();
   }
   // The strips stay until the worker has written the done marker (it removes them then), so a

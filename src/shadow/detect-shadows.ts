@@ -63,7 +63,7 @@ export function detectShadows(window: ShadowWindow, parameters: ShadowParameters
   pixels.forEach((members, index) => {
     if (members.length < parameters.minObjectPixels) return;
     result.searchedObjects++;
-    const best = bestOffset(members, index + 1, labels, offsets, cloud, dark, width, height, parameters.minMatch);
+    const best = bestOffset(members, index + 1, labels, offsets, cloud, dark, width, height, parameters.minMatch, parameters.netMatch);
     if (best.score >= parameters.minMatch) {
       objectShift[index] = best.offset;
       chosen.push(offsets[best.offset]!.distance);
@@ -88,6 +88,8 @@ export function detectShadows(window: ShadowWindow, parameters: ShadowParameters
     });
   }
   const grown = growSquare(projected, width, height, parameters.projectionGrowth);
+  // Inside a matched projection the geometry vouches for the pixel, so weaker darkness suffices.
+  const confident = parameters.projectionDarkness < 0.5 ? grown.slice() : null;
   // Rays towards the sun: as far as the matched objects suggest, else (known sun) the whole height range.
   const far = result.medianShift > 0 ? Math.ceil(parameters.rayReach * result.medianShift) : result.directionSource === 'sun' ? maxShift : 0;
   if (parameters.rayReach > 0 && far > 0) castRays(grown, cloud, direction, Math.max(1, Math.floor(minShift)), far, width, height, parameters.openEdges);
@@ -96,6 +98,7 @@ export function detectShadows(window: ShadowWindow, parameters: ShadowParameters
     const p = grown[i] ? dark[i]! : 0;
     result.probability[i] = Number.isNaN(p) ? 0 : p;
     if (grown[i] && p >= 0.5) result.shadow[i] = 1;
+    else if (confident && confident[i] && p >= parameters.projectionDarkness) result.shadow[i] = 1;
   }
   return result;
 }
@@ -176,10 +179,13 @@ function shiftOffsets(direction: { x: number; y: number }, minShift: number, max
  * The displacement of one cloud object whose landing matches best (Fmask's object matching):
  * the share of its landed pixels that are dark or under another cloud (a shadow may hide there),
  * pixels landing on the object itself or outside the window left out. Displacements are tried
- * from near to far; the search stops once a match above `minMatch` starts to fall off, so a
- * cloud is not matched to a farther cloud's shadow.
+ * from near to far. With `netScore` (default) the landing with the most dark minus bright clear
+ * pixels among those matching at least `minMatch` wins (a near landing that only grazes the dark
+ * rim of its shadow covers few dark pixels; ties go to the nearer); without it the search stops
+ * once a match above `minMatch` starts to fall off (Fmask's rule).
  */
-function bestOffset(members: Int32Array, label: number, labels: Int32Array, offsets: Offset[], cloud: Uint8Array, dark: Float32Array, width: number, height: number, minMatch: number): { offset: number; score: number } {
+function bestOffset(members: Int32Array, label: number, labels: Int32Array, offsets: Offset[], cloud: Uint8Array, dark: Float32Array, width: number, height: number, minMatch: number, netScore: boolean): { offset: number; score: number } {
+  let bestNet = -Infinity;
   const stride = Math.max(1, Math.ceil(members.length / 2000));
   const sampled = Math.ceil(members.length / stride);
   let best = { offset: -1, score: 0 };
@@ -205,6 +211,14 @@ function bestOffset(members: Int32Array, label: number, labels: Int32Array, offs
     // Landings mostly outside the window, or with no dark pixel at all, say little.
     if (known < Math.max(3, 0.3 * sampled) || darkHits === 0) continue;
     const score = matched / known;
+    if (netScore) {
+      const net = darkHits - (known - matched);
+      if (score >= minMatch && net > bestNet) {
+        bestNet = net;
+        best = { offset: k, score };
+      }
+      continue;
+    }
     if (score > best.score) best = { offset: k, score };
     else if (best.score >= minMatch && score < 0.95 * best.score) break;
   }

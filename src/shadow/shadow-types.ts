@@ -58,6 +58,10 @@ export interface ShadowParameters {
   objectSpread: number;
   /** A searched direction is refined at full resolution within this many degrees either way (0: off). */
   refineDegrees: number;
+  /** Inside a matched projection (grown), shadow from this darkness on (0.5: the same test as elsewhere; 0.4 = reference ratio 0.825 or 0.008 below the fill). */
+  projectionDarkness: number;
+  /** Object matching keeps the landing with most dark minus bright clear pixels (else: the first peak of the dark share). */
+  netMatch: boolean;
 }
 
 export const defaultShadowParameters: ShadowParameters = {
@@ -73,6 +77,8 @@ export const defaultShadowParameters: ShadowParameters = {
   openEdges: true,
   objectSpread: 0,
   refineDegrees: 10,
+  projectionDarkness: 0.4,
+  netMatch: true,
 };
 
 /** How the shadow direction of a window was found. */

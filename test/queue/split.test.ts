@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { importKerasCheckpoint } from '../../src/model/keras-import.js';
 import type { RunStatus } from '../../src/queue/status.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { openRaster } from '../../src/raster/open.js';
 import { sharedDir } from '../helpers/shared-data.js';
 import { runCli, runCliAsync, WorkerProcess } from './cluster.js';
 import { cropImage } from './fixtures.js';
@@ -61,12 +62,19 @@ for (const variant of [
     assert.equal(worker.events.filter((e) => e.event === 'completed' && e.jobId?.startsWith(`strip-`) && e.jobId.includes(status.scenes[0]!.jobId.slice('assemble-'.length))).length, 2);
 
     const reference = join(root, `reference-${variant.args.join('')}`);
-    const predicted = runCli(['predict', scene, ...common, '-o', reference, '--threads', '1', '--quiet', '--no-shadows']); // split strips carry no shadow pass yet
+    const predicted = runCli(['predict', scene, ...common, '-o', reference, '--threads', '1', '--quiet']);
     assert.equal(predicted.status, 0, predicted.stderr);
     for (const suffix of ['_cloudprob.tif', '_cloudmask.tif']) {
       const assembled = await readFile(join(dest, `s2crop${suffix}`));
       const single = await readFile(join(reference, `s2crop${suffix}`));
       assert.ok(assembled.equals(single), `s2crop${suffix}: assembled from strips == predict`);
+    }
+    // The assembled mask went through predict's shadow pass (this crop has no shadow pixels, so the mask's classes tell).
+    const mask = await openRaster(join(dest, 's2crop_cloudmask.tif'));
+    try {
+      assert.equal(mask.info.metadata?.AUTOCM_MASK_CLASSES, 'clear,cloud,shadow');
+    } finally {
+      await mask.close();
     }
     // The strips are gone once the scene is complete.
     assert.deepEqual(await readdir(join(dest, '.autocm', 'parts')).catch(() => []), []);

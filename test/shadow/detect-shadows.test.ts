@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { detectShadows, usableSun, type ShadowWindow } from '../../src/shadow/index.js';
+import { defaultShadowParameters, detectShadows, usableSun, type ShadowWindow } from '../../src/shadow/index.js';
 import { solarPosition } from '../../src/shadow/solar-position.js';
 import { StreamingClassDilation } from '../../src/predict/class-dilation.js';
 
@@ -140,4 +140,61 @@ test('--buffer grows cloud and shadow by their own radii, cloud first', () => {
   assert.equal(out[2 * width + 3], 1);
   // Shadow does not overwrite cloud.
   assert.equal(out[2 * width + 2], 1);
+});
+
+/**
+ * A large cloud (40 x 40 px) whose short shadow, displaced by (-10, -14), lies mostly under the
+ * cloud itself: only an L-shaped rim 10-14 px wide shows. Every band in the shadow is `ratio` x its clear
+ * value in the rim's left arm (x < 30), `topRatio` x in its top arm.
+ */
+function shortShadowScene(ratio: number, topRatio = ratio): { window: ShadowWindow; truth: Uint8Array } {
+  const n = W * W;
+  const nir = new Float32Array(n).fill(0.3);
+  const swir1 = new Float32Array(n).fill(0.15);
+  const red = new Float32Array(n).fill(0.05);
+  const cloud = new Uint8Array(n);
+  const truth = new Uint8Array(n);
+  for (let y = 30; y < 70; y++) for (let x = 30; x < 70; x++) cloud[y * W + x] = 1;
+  for (let y = 30; y < 70; y++) for (let x = 30; x < 70; x++) if (!cloud[(y - 14) * W + x - 10]) truth[(y - 14) * W + x - 10] = 1;
+  for (let i = 0; i < n; i++) {
+    if (truth[i]) {
+      const r = i % W < 30 ? ratio : topRatio;
+      nir[i] = 0.3 * r;
+      swir1[i] = 0.15 * r;
+      red[i] = 0.05 * r;
+    } else if (cloud[i]) {
+      nir[i] = 0.6;
+      swir1[i] = 0.5;
+      red[i] = 0.55;
+    }
+  }
+  const bands = [
+    { name: 'nir', values: nir },
+    { name: 'swir1', values: swir1 },
+    { name: 'red', values: red },
+  ];
+  return { window: { width: W, height: W, bands, cloud, pixelSize: 30 }, truth };
+}
+
+const clearSky = () => [
+  { name: 'nir', values: new Float32Array(W * W).fill(0.3) },
+  { name: 'swir1', values: new Float32Array(W * W).fill(0.15) },
+  { name: 'red', values: new Float32Array(W * W).fill(0.05) },
+];
+
+test('a large cloud whose shadow hides mostly under it is matched at its displacement', () => {
+  const { window, truth } = shortShadowScene(0.4);
+  // Without the rays, which would otherwise recover what a wrong displacement misses.
+  const matched = detectShadows({ ...window, sun }, { ...defaultShadowParameters, rayReach: 0 });
+  assert.ok(f1(matched.shadow, truth) >= 0.9, `F1 ${f1(matched.shadow, truth)}`);
+  assert.ok(Math.abs(matched.medianShift - 17.2) <= 1.5, `displacement ${matched.medianShift}`);
+});
+
+test('inside a matched projection a weaker darkness is shadow; outside it the strict test holds', () => {
+  // The top arm 20 % darker than the clear sky: not under the strict ratio (0.75), under the projection's (0.825).
+  const { window, truth } = shortShadowScene(0.4, 0.8);
+  const weak = detectShadows({ ...window, sun, reference: clearSky() });
+  const strict = detectShadows({ ...window, sun, reference: clearSky() }, { ...defaultShadowParameters, projectionDarkness: 0.5 });
+  assert.ok(f1(weak.shadow, truth) >= 0.95, `F1 ${f1(weak.shadow, truth)}`);
+  assert.ok(f1(strict.shadow, truth) < 0.75, `strict F1 ${f1(strict.shadow, truth)}`);
 });

