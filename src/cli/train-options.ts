@@ -1,3 +1,4 @@
+import { MIN_K } from '../train/packs.js';
 import { AutocmError } from '../util/errors.js';
 
 /** The numeric options of `autocm train`, as commander parsed them (finite numbers; whole where asked). */
@@ -24,7 +25,7 @@ const RULES: Rule[] = [
   ['--steps', 'steps', (v) => v >= 1, 'at least 1'],
   ['--epochs', 'epochs', (v) => v > 0, 'above 0'],
   ['--crop', 'crop', (v) => v >= 8 && v % 8 === 0, 'a positive multiple of 8'],
-  ['--k', 'k', (v) => v >= 2, 'at least 2 (images per pack)'],
+  ['--k', 'k', (v) => v >= MIN_K, `at least ${MIN_K} (images per pack)`],
   ['--grid', 'grid', (v) => v >= 1, 'at least 1 pixel'],
   ['--lr', 'lr', (v) => v > 0, 'above 0'],
   ['--spatial-weight', 'spatialWeight', (v) => v >= 0, '0 or more'],

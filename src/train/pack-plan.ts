@@ -1,6 +1,6 @@
 import { AutocmError } from '../util/errors.js';
 import { MIN_SPAN_DAYS, SPAN_FACTOR, dateGaps, dayNumbers, defaultSpanDays, isoDay, largestGap, median, smallestFittingSpan, startsWithin } from './pack-span.js';
-import { checkPackSize } from './packs.js';
+import { MIN_K, checkPackSize } from './packs.js';
 import type { TrainingScene } from './scene.js';
 
 export interface PackOptions {
@@ -76,7 +76,7 @@ function noFitError(scene: TrainingScene, days: number[], k: number, span: numbe
   const dates = scene.dates as Date[];
   const gap = largestGap(dates);
   let fittingK = 0;
-  for (let kk = k - 1; kk >= 1 && fittingK === 0; kk--) if (startsWithin(days, kk, spanFor(kk)).length > 0) fittingK = kk;
+  for (let kk = k - 1; kk >= MIN_K && fittingK === 0; kk--) if (startsWithin(days, kk, spanFor(kk)).length > 0) fittingK = kk;
   return new AutocmError(
     `no three packs of K=${k} consecutive images each span at most ${span} days: its ${dates.length} images run from ${isoDay(dates[0]!)} to ${isoDay(dates[dates.length - 1]!)}` +
       (gap ? `, the largest gap is ${gap.days} days (${isoDay(gap.from)} to ${isoDay(gap.to)})` : '') +

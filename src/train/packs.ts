@@ -6,6 +6,8 @@ import type { TrainingScene } from './scene.js';
 
 /** The method's pack size. */
 export const METHOD_K = 10;
+/** The smallest K `train` accepts (`--k`): a pack needs a date besides the one it masks. */
+export const MIN_K = 2;
 
 /** One training sample: the five crops fed to the step graph, their validity and the overlap ratio. */
 export interface TrainingSample {
@@ -32,7 +34,7 @@ export function checkPackSize(scenes: TrainingScene[], k: number, warn: (message
       const fits = Math.floor(scene.imageCount / 3);
       throw new AutocmError(
         `has ${scene.imageCount} images; three packs of K=${k} need ${3 * k}` +
-          (fits >= 1 ? `. Use --k ${fits} (three packs of ${fits}) or add images` : '. Add images'),
+          (fits >= MIN_K ? `. Use --k ${fits} (three packs of ${fits}) or add images` : `. Add images: the smallest K is ${MIN_K}, which needs ${3 * MIN_K}`),
         scene.name,
       );
     }

@@ -63,6 +63,11 @@ test('too few images: the error says how many are needed and offers a K; all-nod
     () => checkPackSize([scene(7, 16)], 3, () => {}),
     (e: unknown) => isAutocmError(e) && /7 images; three packs of K=3 need 9.*--k 2/.test(e.message),
   );
+  // Five images fit one K=1 pack triple, but --k 1 is refused: the error must not offer it.
+  assert.throws(
+    () => checkPackSize([scene(5, 16)], 2, () => {}),
+    (e: unknown) => isAutocmError(e) && /5 images; three packs of K=2 need 6\. Add images: the smallest K is 2, which needs 6$/.test(e.message),
+  );
   const warnings: string[] = [];
   checkPackSize([scene(9, 16)], 3, (m) => warnings.push(m));
   assert.match(warnings[0]!, /below the method's 10/);
