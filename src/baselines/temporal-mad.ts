@@ -2,6 +2,7 @@ import { AutocmError } from '../util/errors.js';
 import { CLEAR, CLOUD, NODATA, SHADOW } from '../masks/mask-classes.js';
 import { bandIndex, clamp01, cloudSensitiveBand } from './band-roles.js';
 import type { BaselineScores } from './baseline-types.js';
+import { robustCentreAndLimit } from '../util/robust-statistics.js';
 
 export interface TemporalMadOptions {
   /** Robust z threshold: departures beyond k * 1.4826 * MAD from the temporal median (default 3). */
@@ -10,12 +11,6 @@ export interface TemporalMadOptions {
   minDeparture?: number;
   /** Fewest valid dates a pixel needs to be tested; fewer -> nodata (default 3). */
   minDates?: number;
-}
-
-function median(values: Float64Array, n: number): number {
-  const sorted = values.subarray(0, n).sort();
-  const h = n >> 1;
-  return n % 2 ? sorted[h]! : (sorted[h - 1]! + sorted[h]!) / 2;
 }
 
 /**
@@ -46,10 +41,8 @@ export function temporalMadScores(dates: Float32Array[][], bandNames: string[], 
     let m = 0;
     for (let t = 0; t < dates.length; t++) if (valid[t]![i]) buffer[m++] = dates[t]![band]![i]!;
     if (m < minDates) return null;
-    const med = median(buffer, m);
-    for (let j = 0; j < m; j++) buffer[j] = Math.abs(buffer[j]! - med);
-    const mad = median(buffer, m);
-    return { med, limit: Math.max(k * 1.4826 * mad, minDeparture) };
+    const { median, limit } = robustCentreAndLimit(buffer, m, k, minDeparture);
+    return { med: median, limit };
   };
   for (let i = 0; i < n; i++) {
     const v = robust(vis, i);

@@ -1,3 +1,5 @@
+import { medianInPlace } from '../util/robust-statistics.js';
+
 /**
  * Tmask's per-pixel time-series model (Zhu and Woodcock 2014): a harmonic seasonal model
  * rho(t) = a0 + a1 cos(2 pi t / T) + b1 sin(2 pi t / T) [+ a2 cos(2 pi t / (N T)) + b2 sin(2 pi t / (N T))],
@@ -46,12 +48,6 @@ export function solve(a: Float64Array, b: Float64Array, m: number): boolean {
   return true;
 }
 
-function median(values: Float64Array, n: number): number {
-  const sorted = values.slice(0, n).sort();
-  const h = n >> 1;
-  return n % 2 ? sorted[h]! : (sorted[h - 1]! + sorted[h]!) / 2;
-}
-
 /**
  * Robust (bisquare IRLS) fit of the model with `m` coefficients to observations `y` at rows `x`
  * (n x m, row-major). Returns the coefficients, or null when the system is singular.
@@ -79,7 +75,7 @@ export function robustFit(x: Float64Array, y: Float64Array, n: number, m: number
       residual[i] = y[i]! - p;
     }
     const abs = residual.map(Math.abs);
-    const scale = median(abs, n) / 0.6745;
+    const scale = medianInPlace(abs, n) / 0.6745;
     if (scale < 1e-9) break;
     for (let i = 0; i < n; i++) {
       const u = residual[i]! / (BISQUARE_TUNING * scale);

@@ -1,3 +1,5 @@
+import { robustCentreAndLimit } from '../../util/robust-statistics.js';
+
 /**
  * The robust temporal outlier test of `predict --stack` (the `temporal-mad` baseline's test, on the
  * same band): per pixel, the median and MAD over every valid date of the cloud-sensitive band;
@@ -11,19 +13,12 @@ export interface OutlierOptions {
 
 const MIN_DATES = 3;
 
-function medianOf(values: Float64Array): number {
-  values.sort();
-  const h = values.length >> 1;
-  return values.length % 2 ? values[h]! : (values[h - 1]! + values[h]!) / 2;
-}
-
 /** Outlier ratio of every date of a strip; `valid[t][i]` false leaves the date out (NaN). */
 export function outlierRatios(band: Float32Array[], valid: (t: number, i: number) => boolean, options: OutlierOptions): Float32Array[] {
   const T = band.length;
   const n = band[0]?.length ?? 0;
   const out = band.map(() => new Float32Array(n).fill(Number.NaN));
   const values = new Float64Array(T);
-  const deviations = new Float64Array(T);
   const used = new Int32Array(T);
   for (let i = 0; i < n; i++) {
     let m = 0;
@@ -34,11 +29,8 @@ export function outlierRatios(band: Float32Array[], valid: (t: number, i: number
       values[m++] = b;
     }
     if (m < MIN_DATES) continue;
-    const series = values.slice(0, m);
-    const median = medianOf(series.slice());
-    for (let j = 0; j < m; j++) deviations[j] = Math.abs(series[j]! - median);
-    const limit = Math.max(options.k * 1.4826 * medianOf(deviations.slice(0, m)), options.floor);
-    for (let j = 0; j < m; j++) out[used[j]!]![i] = (series[j]! - median) / limit;
+    const { median, limit } = robustCentreAndLimit(values, m, options.k, options.floor);
+    for (let j = 0; j < m; j++) out[used[j]!]![i] = (band[used[j]!]![i]! - median) / limit;
   }
   return out;
 }
