@@ -4,6 +4,7 @@ import { fromFile, fromUrl, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { AutocmError, isAutocmError } from '../util/errors.js';
 import { readWindowByBlocks } from './block-window.js';
 import { useNativeDeflate } from './native-deflate.js';
+import { useFastLzw } from './fast-lzw.js';
 import { isJpeg2000Path, openJp2 } from './products/jp2-source.js';
 import { isGmlMaskPath, openGmlMask } from './products/sentinel2-gml-mask.js';
 import { isTarMemberPath, openTarMemberTiff } from './products/tar-geotiff.js';
@@ -20,6 +21,7 @@ import {
 import type { RasterInfo, RasterSource, ReadOptions, TypedArray, Window, WindowData } from './types.js';
 
 useNativeDeflate();
+useFastLzw();
 
 export function isUrl(source: string): boolean {
   return /^https?:\/\//i.test(source);
