@@ -45,8 +45,9 @@ test('a 10000 x 10000 COG opens from its overviews: the catalog and the page rea
   if (!source || !requireGdal(t)) return;
   dir = await mkdtemp(join(tmpdir(), 'autocm-viewer-large-'));
   const big = join(dir, 'img_20170216.tif');
-  // A real Sentinel-2 scene resampled to 10000 x 10000 (about 590 MB): varied pixels, COG layout.
-  gdal('gdal_translate', ['-q', '-of', 'COG', '-outsize', '10000', '10000', '-r', 'bilinear', '-co', 'BLOCKSIZE=512', '-co', 'COMPRESS=DEFLATE', '-co', 'NUM_THREADS=2', source, big]);
+  // A real Sentinel-2 scene resampled to 10000 x 10000 (about 155 MB; nearest and DEFLATE level 1 because
+  // bilinear at the default level took 60-85 s of the suite): COG layout with overviews.
+  gdal('gdal_translate', ['-q', '-of', 'COG', '-outsize', '10000', '10000', '-r', 'nearest', '-co', 'BLOCKSIZE=512', '-co', 'COMPRESS=DEFLATE', '-co', 'LEVEL=1', '-co', 'NUM_THREADS=2', source, big]);
   const fileSize = fs.statSync(big).size;
 
   bytesReadLocally = 0;
@@ -86,13 +87,15 @@ test('a 10000 x 10000 COG opens from its overviews: the catalog and the page rea
   }
   const zoomed = await page.locator('#map').screenshot();
 
-  const share = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB (${((100 * bytes) / fileSize).toFixed(2)} % of ${(fileSize / 2 ** 20).toFixed(0)} MiB)`;
-  t.diagnostic(`catalog read ${share(catalogBytes)}; page fetched ${share(pageBytesAtOverview)} for the whole view, ${share(servedBytes)} after zooming in twice`);
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  t.diagnostic(`file ${mib(fileSize)}; catalog read ${mib(catalogBytes)}; page fetched ${mib(pageBytesAtOverview)} for the whole view, ${mib(servedBytes)} after zooming in twice`);
   assert.deepEqual(errors, []);
   assert.equal(wholeFileRequests, 0, 'every raster request is a range request');
-  assert.ok(catalogBytes < fileSize * 0.02, `the catalog read ${catalogBytes} bytes`);
-  assert.ok(pageBytesAtOverview < fileSize * 0.02, `the page fetched ${pageBytesAtOverview} bytes for the overview`);
-  assert.ok(servedBytes < fileSize * 0.1, `the page fetched ${servedBytes} bytes in all`);
+  // Measured: catalog 0.6 MiB, overview 2.4 MiB, zoomed 21-22 MiB (the same for a 561 MiB and a 154 MiB
+  // file of this scene); reading full resolution for the overview would fetch the whole file.
+  assert.ok(catalogBytes < 4 * 2 ** 20, `the catalog read ${mib(catalogBytes)}`);
+  assert.ok(pageBytesAtOverview < 8 * 2 ** 20, `the page fetched ${mib(pageBytesAtOverview)} for the overview`);
+  assert.ok(servedBytes < Math.min(64 * 2 ** 20, fileSize / 2), `the page fetched ${mib(servedBytes)} in all`);
   assert.ok(drawnFraction(overview) > 0.3, 'the image is drawn at the overview');
   assert.ok(drawnFraction(zoomed) > 0.9, 'the image fills the map when zoomed in');
 });
