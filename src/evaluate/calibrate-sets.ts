@@ -81,7 +81,7 @@ export async function calibrateOnSets(options: { model: string; sets: Calibratio
   try {
     for (const set of options.sets) {
       const out = await mkdtemp(join(work, 'set-'));
-      const predicted = await predictImages(set.images, { model: options.model, outputDirectory: out, sensor: set.sensor, format: 'float32', threads: options.threads, quiet: options.quiet });
+      const predicted = await predictImages(set.images, { model: options.model, outputDirectory: out, sensor: set.sensor, format: 'float32', shadows: false, threads: options.threads, quiet: options.quiet });
       const logits = emptyLogitHistogram();
       await evaluateAll(
         predicted.images.map((image) => image.outputs.probability),

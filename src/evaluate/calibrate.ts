@@ -47,7 +47,7 @@ export async function calibrateThreshold(options: CalibrateOptions): Promise<Cal
   const model = await loadModel(options.model);
   const work = await mkdtemp(join(tmpdir(), 'autocm-calibrate-'));
   try {
-    const predicted = await predictImages(options.images, { model: options.model, outputDirectory: work, sensor: options.sensor, format: 'float32', threads: options.threads, quiet: options.quiet });
+    const predicted = await predictImages(options.images, { model: options.model, outputDirectory: work, sensor: options.sensor, format: 'float32', shadows: false, threads: options.threads, quiet: options.quiet });
     const probabilities = predicted.images.map((image) => image.outputs.probability);
     const references = await expandFolders(options.references);
     const evaluation = await evaluateAll(probabilities, references, { pairBy: options.pairBy, threshold: 0.5 });

@@ -48,7 +48,7 @@ export async function scoreModelOnSet(model: string, method: string, set: RealSe
   const started = performance.now();
   const threshold = (await loadModel(model)).metadata.threshold ?? 0.5;
   const out = await mkdtemp(join(work, 'model-'));
-  const predicted = await predictImages(set.images, { model, outputDirectory: out, sensor: set.sensor, format: 'float32', quiet: true, readInWorker: false });
+  const predicted = await predictImages(set.images, { model, outputDirectory: out, sensor: set.sensor, format: 'float32', shadows: false, quiet: true, readInWorker: false });
   return score(method, set, predicted.images.map((image) => image.outputs.probability), threshold, started);
 }
 
