@@ -3,7 +3,7 @@ import { readReflectance, type ReflectanceImage } from '../../raster/reflectance
 import type { CogWriter, RasterSource, TypedArray } from '../../raster/types.js';
 import { CLEAR, CLOUD, MASK_NODATA, StreamingClassDilation } from '../class-dilation.js';
 import { probabilityNodata, type ProbabilityFormat } from '../scene-predictor.js';
-import { cloudSensitiveBand } from '../../baselines/band-roles.js';
+import { bandIndex, cloudSensitiveBand } from '../../baselines/band-roles.js';
 import { stackProbability, stripAgreement, type StackStrip } from './stack-features.js';
 import type { StackRule } from './stack-rule.js';
 import { agreementOf, noAgreementCounts } from './temporal-outlier.js';
@@ -41,8 +41,8 @@ export interface StackPassStatistics {
   outliersTrusted: boolean;
 }
 
-/** Bytes per pixel and date the strip holds: brightness, sensitive band, single p, features (4 floats + count), fused p, mask. */
-const BYTES_PER_PIXEL_DATE = 4 * 9 + 2;
+/** Bytes per pixel and date the strip holds: brightness, sensitive band, single p, features (4 floats + count), fused p, mask, harmonic bands and residuals (4). */
+const BYTES_PER_PIXEL_DATE = 4 * 13 + 2;
 
 /** Rows per strip for this many dates of this width within the budget (8 to 512). */
 export function stripRowsFor(width: number, dates: number, budget: number): number {
@@ -67,13 +67,13 @@ export async function runStackPass(dates: StackPassDate[], options: StackPassOpt
     const total = Math.ceil(height / stripRows);
     if (options.rule.agreementGate <= 1) {
       const counts = noAgreementCounts();
-      for (let y = 0; y < height; y += stripRows) stripAgreement(await readStrip(dates, sources, y, Math.min(stripRows, height - y), width), options.rule, options.threshold, counts);
+      for (let y = 0; y < height; y += stripRows) stripAgreement(await readStrip(dates, sources, y, Math.min(stripRows, height - y), width, false), options.rule, options.threshold, counts);
       statistics.outlierAgreement = agreementOf(counts);
       statistics.outliersTrusted = statistics.outlierAgreement >= options.rule.agreementGate;
     }
     for (let y = 0, done = 0; y < height; y += stripRows, done++) {
       const rows = Math.min(stripRows, height - y);
-      const strip = await readStrip(dates, sources, y, rows, width);
+      const strip = await readStrip(dates, sources, y, rows, width, options.rule.harmonicDelta > 0);
       const fused = stackProbability(strip, options.rule, options.threshold, statistics.outliersTrusted);
       for (let t = 0; t < dates.length; t++) {
         const { probability, mask } = encode(fused.probability[t]!, fused.dates[t]!, options, statistics.dates[t]!);
@@ -92,8 +92,25 @@ export async function runStackPass(dates: StackPassDate[], options: StackPassOpt
   return statistics;
 }
 
-async function readStrip(dates: StackPassDate[], sources: { image: RasterSource; probability: RasterSource }[], y: number, rows: number, width: number): Promise<StackStrip> {
+/** Tmask's cloud band: green, else red, else blue (-1: none). */
+function harmonicCloudBand(bandNames: string[]): number {
+  return [bandIndex(bandNames, 'green'), bandIndex(bandNames, 'red'), bandIndex(bandNames, 'blue')].find((i) => i >= 0) ?? -1;
+}
+
+/** The long-series test's bands of a strip, or undefined where a date lacks an acquisition date or a visible band. */
+function harmonicBandsOf(dates: StackPassDate[]): { cloud: number; swir1: number; days: number[] } | undefined {
+  const first = dates[0]?.image;
+  if (!first || dates.some((d) => !d.image.date)) return undefined;
+  const cloud = harmonicCloudBand(first.bandNames);
+  if (cloud < 0) return undefined;
+  const start = Math.min(...dates.map((d) => d.image.date!.getTime()));
+  return { cloud, swir1: bandIndex(first.bandNames, 'swir1', 'swir16'), days: dates.map((d) => (d.image.date!.getTime() - start) / 86_400_000) };
+}
+
+async function readStrip(dates: StackPassDate[], sources: { image: RasterSource; probability: RasterSource }[], y: number, rows: number, width: number, withHarmonic: boolean): Promise<StackStrip> {
   const strip: StackStrip = { brightness: [], sensitive: [], probability: [] };
+  const harmonicBands = withHarmonic ? harmonicBandsOf(dates) : undefined;
+  if (harmonicBands) strip.harmonic = { cloud: [], swir1: harmonicBands.swir1 >= 0 ? [] : null, days: harmonicBands.days };
   for (let t = 0; t < dates.length; t++) {
     const { image } = dates[t]!;
     const window = { x: image.offset.x, y: image.offset.y + y, width, height: rows };
@@ -102,6 +119,10 @@ async function readStrip(dates: StackPassDate[], sources: { image: RasterSource;
     for (const band of bands) for (let i = 0; i < brightness.length; i++) brightness[i] += band[i]! / bands.length;
     strip.brightness.push(brightness);
     strip.sensitive.push(bands[cloudSensitiveBand(image.bandNames)]!);
+    if (harmonicBands) {
+      strip.harmonic!.cloud.push(bands[harmonicBands.cloud]!);
+      strip.harmonic!.swir1?.push(bands[harmonicBands.swir1]!);
+    }
     const { bands: [p] } = await sources[t]!.probability.readWindow(window);
     strip.probability.push(p instanceof Float32Array ? p : Float32Array.from(p as TypedArray));
   }
