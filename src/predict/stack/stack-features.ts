@@ -10,7 +10,7 @@ export interface StackStrip {
   brightness: Float32Array[];
   sensitive: Float32Array[];
   probability: Float32Array[];
-  /** The long-series test's bands and dates (absent: the test is off or a date has no acquisition date). */
+  /** The long-series test's bands and dates (absent: the test is off, no SWIR1 or a date has no acquisition date). */
   harmonic?: HarmonicBands;
 }
 
@@ -118,8 +118,7 @@ export function fuseFeatures(features: DateFeatures[], singles: Float32Array[], 
       const cloudExcess = harmonic ? harmonic.cloud[t]![i]! : Number.NaN;
       if (!Number.isNaN(cloudExcess)) {
         fused = Math.max(fused, OUTLIER_SLOPE * cloudExcess);
-        const swir1 = harmonic!.swir1 ? harmonic!.swir1[t]![i]! : Number.NaN;
-        if (!Number.isNaN(swir1)) fused = Math.min(fused, OUTLIER_SLOPE * swir1);
+        fused = Math.min(fused, OUTLIER_SLOPE * harmonic!.swir1[t]![i]!);
       }
       out[i] = sigmoid(fused + shift);
     }

@@ -92,25 +92,24 @@ export async function runStackPass(dates: StackPassDate[], options: StackPassOpt
   return statistics;
 }
 
-/** Tmask's cloud band: green, else red, else blue (-1: none). */
-function harmonicCloudBand(bandNames: string[]): number {
-  return [bandIndex(bandNames, 'green'), bandIndex(bandNames, 'red'), bandIndex(bandNames, 'blue')].find((i) => i >= 0) ?? -1;
-}
-
-/** The long-series test's bands of a strip, or undefined where a date lacks an acquisition date or a visible band. */
-function harmonicBandsOf(dates: StackPassDate[]): { cloud: number; swir1: number; days: number[] } | undefined {
-  const first = dates[0]?.image;
-  if (!first || dates.some((d) => !d.image.date)) return undefined;
-  const cloud = harmonicCloudBand(first.bandNames);
-  if (cloud < 0) return undefined;
-  const start = Math.min(...dates.map((d) => d.image.date!.getTime()));
-  return { cloud, swir1: bandIndex(first.bandNames, 'swir1', 'swir16'), days: dates.map((d) => (d.image.date!.getTime() - start) / 86_400_000) };
+/**
+ * The long-series test's bands (among those read: the model's) and days, or undefined where they
+ * lack a visible band or SWIR1, or a date has no acquisition date.
+ */
+export function harmonicBandsOf(images: { bandNames: string[]; date: Date | null }[]): { cloud: number; swir1: number; days: number[] } | undefined {
+  const first = images[0];
+  if (!first || images.some((image) => !image.date)) return undefined;
+  const cloud = [bandIndex(first.bandNames, 'green'), bandIndex(first.bandNames, 'red'), bandIndex(first.bandNames, 'blue')].find((i) => i >= 0) ?? -1;
+  const swir1 = bandIndex(first.bandNames, 'swir1', 'swir16');
+  if (cloud < 0 || swir1 < 0) return undefined;
+  const start = Math.min(...images.map((image) => image.date!.getTime()));
+  return { cloud, swir1, days: images.map((image) => (image.date!.getTime() - start) / 86_400_000) };
 }
 
 async function readStrip(dates: StackPassDate[], sources: { image: RasterSource; probability: RasterSource }[], y: number, rows: number, width: number, withHarmonic: boolean): Promise<StackStrip> {
   const strip: StackStrip = { brightness: [], sensitive: [], probability: [] };
-  const harmonicBands = withHarmonic ? harmonicBandsOf(dates) : undefined;
-  if (harmonicBands) strip.harmonic = { cloud: [], swir1: harmonicBands.swir1 >= 0 ? [] : null, days: harmonicBands.days };
+  const harmonicBands = withHarmonic ? harmonicBandsOf(dates.map((d) => d.image)) : undefined;
+  if (harmonicBands) strip.harmonic = { cloud: [], swir1: [], days: harmonicBands.days };
   for (let t = 0; t < dates.length; t++) {
     const { image } = dates[t]!;
     const window = { x: image.offset.x, y: image.offset.y + y, width, height: rows };
@@ -121,7 +120,7 @@ async function readStrip(dates: StackPassDate[], sources: { image: RasterSource;
     strip.sensitive.push(bands[cloudSensitiveBand(image.bandNames)]!);
     if (harmonicBands) {
       strip.harmonic!.cloud.push(bands[harmonicBands.cloud]!);
-      strip.harmonic!.swir1?.push(bands[harmonicBands.swir1]!);
+      strip.harmonic!.swir1.push(bands[harmonicBands.swir1]!);
     }
     const { bands: [p] } = await sources[t]!.probability.readWindow(window);
     strip.probability.push(p instanceof Float32Array ? p : Float32Array.from(p as TypedArray));
