@@ -133,7 +133,7 @@ export function stripAgreement(strip: StackStrip, rule: StackRule, threshold: nu
 }
 
 /** Stack probability of every date of a strip: `rule.iterations` rounds of composite, features, fusion. */
-export function stackProbability(strip: StackStrip, rule: StackRule, threshold: number, trustOutliers = false): { probability: Float32Array[]; dates: Uint8Array[] } {
+export function stackProbability(strip: StackStrip, rule: StackRule, threshold: number, trustOutliers = false): { probability: Float32Array[]; dates: Uint8Array[]; seasonal: number } {
   let weights = strip.probability;
   let features: DateFeatures[] = [];
   const harmonic = strip.harmonic && rule.harmonicDelta > 0 ? harmonicResiduals(strip.harmonic, { delta: rule.harmonicDelta, minClear: rule.harmonicMinClear, minYears: rule.harmonicMinYears }) : null;
@@ -141,5 +141,8 @@ export function stackProbability(strip: StackStrip, rule: StackRule, threshold: 
     features = stackFeatures(strip, weights, rule, threshold);
     weights = fuseFeatures(features, strip.probability, rule, threshold, trustOutliers, harmonic);
   }
-  return { probability: weights, dates: features.map((f) => f.dates) };
+  // Pixel-dates the long-series test decided: modelled, valid and not fallen back to the single image.
+  let seasonal = 0;
+  if (harmonic) harmonic.cloud.forEach((h, t) => h.forEach((v, i) => (seasonal += !Number.isNaN(v) && !Number.isNaN(weights[t]![i]!) && features[t]!.dates[i] !== 0 ? 1 : 0)));
+  return { probability: weights, dates: features.map((f) => f.dates), seasonal };
 }

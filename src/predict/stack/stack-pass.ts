@@ -39,6 +39,8 @@ export interface StackPassStatistics {
   outlierAgreement: number | null;
   /** Whether that agreement reached the rule's gate, so the outlier test added cloud. */
   outliersTrusted: boolean;
+  /** Share of the valid pixel-dates decided by the long-series test (0 where it is off or never applies). */
+  seasonalModelShare: number;
 }
 
 /** Bytes per pixel and date the strip holds: brightness, sensitive band, single p, features (4 floats + count), fused p, mask, harmonic bands and residuals (4). */
@@ -60,7 +62,8 @@ export async function runStackPass(dates: StackPassDate[], options: StackPassOpt
   const { width, height } = options;
   const stripRows = stripRowsFor(width, dates.length, options.memoryBudget ?? 256 * 2 ** 20);
   const dilations = dates.map((_, t) => new StreamingClassDilation(width, height, options.dateBuffers?.[t] ?? options.buffer, 0));
-  const statistics: StackPassStatistics = { dates: dates.map(() => ({ valid: 0, cloud: 0, fallback: 0 })), stripRows, outlierAgreement: null, outliersTrusted: false };
+  const statistics: StackPassStatistics = { dates: dates.map(() => ({ valid: 0, cloud: 0, fallback: 0 })), stripRows, outlierAgreement: null, outliersTrusted: false, seasonalModelShare: 0 };
+  let seasonal = 0;
   const sources: { image: RasterSource; probability: RasterSource }[] = [];
   try {
     for (const date of dates) sources.push({ image: await date.image.open(), probability: await openRaster(date.singleProbability) });
@@ -75,6 +78,7 @@ export async function runStackPass(dates: StackPassDate[], options: StackPassOpt
       const rows = Math.min(stripRows, height - y);
       const strip = await readStrip(dates, sources, y, rows, width, options.rule.harmonicDelta > 0);
       const fused = stackProbability(strip, options.rule, options.threshold, statistics.outliersTrusted);
+      seasonal += fused.seasonal;
       for (let t = 0; t < dates.length; t++) {
         const { probability, mask } = encode(fused.probability[t]!, fused.dates[t]!, options, statistics.dates[t]!);
         const final = dilations[t]!.push(mask);
@@ -89,6 +93,8 @@ export async function runStackPass(dates: StackPassDate[], options: StackPassOpt
   } finally {
     await Promise.all(sources.flatMap((s) => [s.image.close(), s.probability.close()]));
   }
+  const valid = statistics.dates.reduce((sum, d) => sum + d.valid, 0);
+  statistics.seasonalModelShare = valid > 0 ? seasonal / valid : 0;
   return statistics;
 }
 

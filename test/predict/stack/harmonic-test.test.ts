@@ -49,10 +49,12 @@ test('--stack with the long-series test: the cloud date is cloud and the snow da
   // The network calls the snow date cloud and misses the cloud date.
   const probability = bands.cloud.map((_, t) => Float32Array.of(t === SNOW_DATE ? 0.9 : 0.01));
   const strip = { brightness: bands.cloud, sensitive: bands.cloud, probability, harmonic: bands };
-  const on = stackProbability(strip, { ...fallbackStackRule, harmonicDelta: 0.04 }, 0.5).probability;
-  assert.ok(on[CLOUD_DATE]![0]! > 0.5 && on[SNOW_DATE]![0]! < 0.5, `cloud ${on[CLOUD_DATE]![0]}, snow ${on[SNOW_DATE]![0]}`);
-  const off = stackProbability(strip, fallbackStackRule, 0.5).probability;
-  assert.ok(off[CLOUD_DATE]![0]! < 0.5 && off[SNOW_DATE]![0]! > 0.5, 'off (the fallback rule): the network decides');
+  const on = stackProbability(strip, { ...fallbackStackRule, harmonicDelta: 0.04 }, 0.5);
+  assert.ok(on.probability[CLOUD_DATE]![0]! > 0.5 && on.probability[SNOW_DATE]![0]! < 0.5, `cloud ${on.probability[CLOUD_DATE]![0]}, snow ${on.probability[SNOW_DATE]![0]}`);
+  assert.equal(on.seasonal, 40, 'every date of the pixel decided by the seasonal model');
+  const off = stackProbability(strip, fallbackStackRule, 0.5);
+  assert.ok(off.probability[CLOUD_DATE]![0]! < 0.5 && off.probability[SNOW_DATE]![0]! > 0.5, 'off (the fallback rule): the network decides');
+  assert.equal(off.seasonal, 0);
 });
 
 test('a stack rule with a negative harmonicDelta is refused, naming the file', () => {

