@@ -43,12 +43,15 @@ export interface StackPassStatistics {
   seasonalModelShare: number;
 }
 
-/** Bytes per pixel and date the strip holds: brightness, sensitive band, single p, features (4 floats + count), fused p, mask, harmonic bands and residuals (4). */
-const BYTES_PER_PIXEL_DATE = 4 * 13 + 2;
+/** Bytes per pixel and date the strip holds: brightness, sensitive band, single p, features (4 floats + count), fused p, mask. */
+const BYTES_PER_PIXEL_DATE = 4 * 9 + 2;
+/** And with the long-series test: its two bands and two residuals. */
+const LONG_SERIES_BYTES_PER_PIXEL_DATE = 4 * 4;
 
 /** Rows per strip for this many dates of this width within the budget (8 to 512). */
-export function stripRowsFor(width: number, dates: number, budget: number): number {
-  return Math.max(8, Math.min(512, Math.floor(budget / (width * dates * BYTES_PER_PIXEL_DATE))));
+export function stripRowsFor(width: number, dates: number, budget: number, longSeries = false): number {
+  const bytes = BYTES_PER_PIXEL_DATE + (longSeries ? LONG_SERIES_BYTES_PER_PIXEL_DATE : 0);
+  return Math.max(8, Math.min(512, Math.floor(budget / (width * dates * bytes))));
 }
 
 /**
@@ -60,7 +63,8 @@ export function stripRowsFor(width: number, dates: number, budget: number): numb
  */
 export async function runStackPass(dates: StackPassDate[], options: StackPassOptions): Promise<StackPassStatistics> {
   const { width, height } = options;
-  const stripRows = stripRowsFor(width, dates.length, options.memoryBudget ?? 256 * 2 ** 20);
+  const longSeries = options.rule.harmonicDelta > 0 && harmonicBandsOf(dates.map((d) => d.image)) !== undefined;
+  const stripRows = stripRowsFor(width, dates.length, options.memoryBudget ?? 256 * 2 ** 20, longSeries);
   const dilations = dates.map((_, t) => new StreamingClassDilation(width, height, options.dateBuffers?.[t] ?? options.buffer, 0));
   const statistics: StackPassStatistics = { dates: dates.map(() => ({ valid: 0, cloud: 0, fallback: 0 })), stripRows, outlierAgreement: null, outliersTrusted: false, seasonalModelShare: 0 };
   let seasonal = 0;
@@ -76,7 +80,7 @@ export async function runStackPass(dates: StackPassDate[], options: StackPassOpt
     }
     for (let y = 0, done = 0; y < height; y += stripRows, done++) {
       const rows = Math.min(stripRows, height - y);
-      const strip = await readStrip(dates, sources, y, rows, width, options.rule.harmonicDelta > 0);
+      const strip = await readStrip(dates, sources, y, rows, width, longSeries);
       const fused = stackProbability(strip, options.rule, options.threshold, statistics.outliersTrusted);
       seasonal += fused.seasonal;
       for (let t = 0; t < dates.length; t++) {
