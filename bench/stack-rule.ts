@@ -1,5 +1,5 @@
 // Fits and checks the fusion rule of `predict --stack` (src/predict/stack/):
-//   node dist/bench/stack-rule.js SETS.json [--write models/stack-rule.json] [--iterations N] [--half-window N] [--no-outliers] [--try JSON;JSON]
+//   node dist/bench/stack-rule.js SETS.json [--write models/stack-rule.json] [--iterations N] [--half-window N] [--no-outliers] [--harmonic-delta D (0 = off)] [--try JSON;JSON]
 // SETS.json: [{ "name", "images": [files or folders], "references": folder of mask_<id>.tif,
 //   "model": path (default: the default model), "sensor"?, "calibrate": true|false }]
 // For each set: the single-image probability of every date (the model), the stack features, the
@@ -27,6 +27,10 @@ import { stackFeatures, stackProbability, stripAgreement, type StackStrip } from
 import { agreementOf } from '../src/predict/stack/temporal-outlier.js';
 import { cloudSensitiveBand } from '../src/baselines/band-roles.js';
 import { fallbackStackRule, type StackRule } from '../src/predict/stack/stack-rule.js';
+import { harmonicBandsOf } from '../src/predict/stack/stack-pass.js';
+
+/** The long-series test as shipped (Tmask's values; not fitted: harmonic-test.ts). */
+const longSeriesTest = { harmonicDelta: 0.04, harmonicMinClear: 15, harmonicMinYears: 2 };
 
 interface SetSpec { name: string; images: string[]; references: string; model?: string; sensor?: string; calibrate?: boolean }
 interface LoadedSet { spec: SetSpec; strip: StackStrip; labels: Uint8Array[]; threshold: number; agreement: number }
@@ -39,6 +43,8 @@ async function loadSet(spec: SetSpec, base: string, work: string): Promise<Loade
   const out = await mkdtemp(join(work, spec.name));
   const single = await predictImageList(stack.images.map(predictionInputOf), model, { model: modelPath, outputDirectory: out, format: 'float32', buffer: 0, threshold, quiet: true, overwrite: true });
   const strip: StackStrip = { brightness: [], sensitive: [], probability: [] };
+  const harmonic = harmonicBandsOf(stack.images.map((image) => ({ bandNames: stack.bandNames, date: image.date })));
+  if (harmonic) strip.harmonic = { cloud: [], swir1: [], days: harmonic.days };
   const labels: Uint8Array[] = [];
   const window = (o: { x: number; y: number }) => ({ x: o.x, y: o.y, width: stack.width, height: stack.height });
   for (let t = 0; t < stack.images.length; t++) {
@@ -50,6 +56,10 @@ async function loadSet(spec: SetSpec, base: string, work: string): Promise<Loade
     for (const band of bands) for (let i = 0; i < b.length; i++) b[i] += band[i]! / bands.length;
     strip.brightness.push(b);
     strip.sensitive.push(bands[cloudSensitiveBand(stack.bandNames)]!);
+    if (harmonic) {
+      strip.harmonic!.cloud.push(bands[harmonic.cloud]!);
+      strip.harmonic!.swir1.push(bands[harmonic.swir1]!);
+    }
     const prob = await openRaster(single.images[t]!.outputs.probability);
     strip.probability.push((await prob.readWindow(window(image.offset))).bands[0] as Float32Array);
     await prob.close();
@@ -152,7 +162,7 @@ async function main() {
   const setsPath = resolve(args[0]!);
   const specs: SetSpec[] = JSON.parse(readFileSync(setsPath, 'utf8'));
   const base = dirname(setsPath);
-  const shape: StackRule = { ...fallbackStackRule, halfWindow: Number(option('--half-window') ?? 8), iterations: Number(option('--iterations') ?? 1) };
+  const shape: StackRule = { ...fallbackStackRule, ...longSeriesTest, harmonicDelta: Number(option('--harmonic-delta') ?? longSeriesTest.harmonicDelta), halfWindow: Number(option('--half-window') ?? 8), iterations: Number(option('--iterations') ?? 1) };
   const work = await mkdtemp(join(tmpdir(), 'autocm-stack-rule-'));
   try {
     const sets: LoadedSet[] = [];

@@ -64,6 +64,8 @@ export interface StackPredictSummary {
   /** Network / temporal outlier test agreement (Dice) over the stack, and whether it reached the rule's gate. */
   outlierAgreement: number | null;
   outliersTrusted: boolean;
+  /** Share of the valid pixel-dates that the long-series test (Tmask's seasonal model + SWIR1) decided. */
+  seasonalModelShare: number;
   seconds: number;
   peakRssMiB: number;
 }
@@ -144,6 +146,7 @@ export async function predictStack(inputs: string[], options: StackPredictOption
       stripRows: written.stripRows,
       outlierAgreement: written.outlierAgreement,
       outliersTrusted: written.outliersTrusted,
+      seasonalModelShare: written.seasonalModelShare,
       seconds: (performance.now() - started) / 1000,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
     };
@@ -170,7 +173,7 @@ async function writeStack(
   outputs: OutputPaths[],
   datesUsed: string,
   o: WriteOptions,
-): Promise<{ dates: (Awaited<ReturnType<typeof runStackPass>>['dates'][number] & { shadowPixels?: number; shadowDirection?: string; shadowProbability?: string })[]; stripRows: number; outlierAgreement: number | null; outliersTrusted: boolean }> {
+): Promise<{ dates: (Awaited<ReturnType<typeof runStackPass>>['dates'][number] & { shadowPixels?: number; shadowDirection?: string; shadowProbability?: string })[]; stripRows: number; outlierAgreement: number | null; outliersTrusted: boolean; seasonalModelShare: number }> {
   const writers: CogWriter[] = [];
   const finished: string[] = [];
   const temporary: string[] = [];
@@ -242,7 +245,7 @@ async function writeStack(
     }
     await datesWriter.finish();
     finished.push(datesUsed);
-    const result: Awaited<ReturnType<typeof writeStack>> = { dates: statistics.dates.map((d) => ({ ...d })), stripRows: statistics.stripRows, outlierAgreement: statistics.outlierAgreement, outliersTrusted: statistics.outliersTrusted };
+    const result: Awaited<ReturnType<typeof writeStack>> = { dates: statistics.dates.map((d) => ({ ...d })), stripRows: statistics.stripRows, outlierAgreement: statistics.outlierAgreement, outliersTrusted: statistics.outliersTrusted, seasonalModelShare: statistics.seasonalModelShare };
     // Shadow pass of each date (as single-image predict, with the cloud-only mask of the stack), darkness
     // measured against the other dates' clear-sky composite.
     for (let t = 0; t < images.length; t++) {

@@ -18,6 +18,8 @@ import { AutocmError } from '../../util/errors.js';
  * mild outlier (ratio >= `confirmOutlier`) stays cloud whatever the residual says, and an outlier
  * (ratio >= 1) is cloud where the network's z is at least `outlierLogitFloor`. Below it, the
  * logistic rule alone decides (where the references call the outliers haze, not cloud).
+ * On long series with SWIR1 (`harmonicDelta` > 0), where a pixel has Tmask's seasonal model, that
+ * model's cloud test with a SWIR1 snow test decides instead (harmonic-test.ts).
  */
 export interface StackRule {
   bias: number;
@@ -37,6 +39,15 @@ export interface StackRule {
   agreementGate: number;
   confirmOutlier: number;
   outlierLogitFloor: number;
+  /**
+   * Long-series test (harmonic-test.ts), 0 = off: where a pixel has Tmask's 5-term seasonal model
+   * (and the bands include SWIR1), it alone decides: a date is cloud where its cloud band exceeds
+   * the model by this much (Tmask's 0.04) and its SWIR1 is not below the model (snow).
+   */
+  harmonicDelta: number;
+  /** Fewest screened-clear dates (Tmask's 15) and span in years (2) of that model. */
+  harmonicMinClear: number;
+  harmonicMinYears: number;
   /** Rounds: composite with p, new p, composite again with the new p. */
   iterations: number;
   /** Where the coefficients come from (free text, for the output metadata and reports). */
@@ -44,7 +55,7 @@ export interface StackRule {
 }
 
 /** Shipped rule (models/stack-rule.json); this is its fallback if the file is missing. */
-export const fallbackStackRule: StackRule = { bias: 0, logit: 1, residual: 0, zscore: 0, halfWindow: 8, minDates: 2, minWeight: 1, outlierK: 3, outlierFloor: 0.04, agreementGate: 2, confirmOutlier: 0.5, outlierLogitFloor: -3, iterations: 1, calibratedOn: 'identity (no calibration)' };
+export const fallbackStackRule: StackRule = { bias: 0, logit: 1, residual: 0, zscore: 0, halfWindow: 8, minDates: 2, minWeight: 1, outlierK: 3, outlierFloor: 0.04, agreementGate: 2, confirmOutlier: 0.5, outlierLogitFloor: -3, harmonicDelta: 0, harmonicMinClear: 15, harmonicMinYears: 2, iterations: 1, calibratedOn: 'identity (no calibration)' };
 
 const shippedRulePath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'models', 'stack-rule.json');
 
@@ -69,11 +80,12 @@ export function loadStackRule(path: string | undefined, modelPath: string): { ru
 
 function checkRule(value: unknown, file: string): StackRule {
   const rule = { ...fallbackStackRule, ...(value as Partial<StackRule>) };
-  for (const key of ['bias', 'logit', 'residual', 'zscore', 'halfWindow', 'minDates', 'minWeight', 'outlierK', 'outlierFloor', 'agreementGate', 'confirmOutlier', 'outlierLogitFloor', 'iterations'] as const) {
+  for (const key of ['bias', 'logit', 'residual', 'zscore', 'halfWindow', 'minDates', 'minWeight', 'outlierK', 'outlierFloor', 'agreementGate', 'confirmOutlier', 'outlierLogitFloor', 'harmonicDelta', 'harmonicMinClear', 'harmonicMinYears', 'iterations'] as const) {
     if (typeof rule[key] !== 'number' || !Number.isFinite(rule[key])) throw new AutocmError(`stack rule field "${key}" must be a finite number`, file);
   }
   if (!Number.isInteger(rule.halfWindow) || rule.halfWindow < 1) throw new AutocmError('stack rule halfWindow must be a whole number >= 1', file);
   if (rule.outlierK <= 0 || rule.outlierFloor <= 0) throw new AutocmError('stack rule outlierK and outlierFloor must be > 0', file);
+  if (rule.harmonicDelta < 0 || rule.harmonicMinClear < 5 || rule.harmonicMinYears < 1) throw new AutocmError('stack rule harmonicDelta must be >= 0 (0 = off), harmonicMinClear >= 5 and harmonicMinYears >= 1', file);
   if (!Number.isInteger(rule.iterations) || rule.iterations < 1 || rule.iterations > 5) throw new AutocmError('stack rule iterations must be 1 to 5', file);
   return rule;
 }

@@ -44,6 +44,8 @@ test('strip height follows the memory budget: 100 dates of 10980 px get short st
   assert.equal(stripRowsFor(10980, 100, 256 * 2 ** 20), 8);
   assert.equal(stripRowsFor(4096, 20, 256 * 2 ** 20), 86);
   assert.equal(stripRowsFor(256, 12, 256 * 2 ** 20), 512);
+  // The long-series test holds 4 more floats per pixel and date: 54 bytes instead of 38.
+  assert.equal(stripRowsFor(4096, 20, 256 * 2 ** 20, true), 60);
 });
 
 test('the outlier ratio is temporal-mad\'s test: >= 1 exactly where the date departs from the median by 3 x 1.4826 x MAD (or 0.04)', () => {
