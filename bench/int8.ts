@@ -19,6 +19,7 @@ import { defaultModelPath } from '../src/model/default-model.js';
 import { loadModel, type ModelFile } from '../src/model/weights.js';
 import { resolvePredictionInputs } from '../src/predict/inputs.js';
 import { wholeImageInput } from '../src/predict/model-input.js';
+import { outputPathsFor } from '../src/predict/output-paths.js';
 import { predictImageList } from '../src/predict/predict-images.js';
 import { sceneSetup } from '../src/predict/scene-setup.js';
 import { openRaster } from '../src/raster/open.js';
@@ -171,7 +172,7 @@ try {
         for (const precision of ['fp32', 'int8', 'mixed'] as const) {
           const out = join(work, precision);
           await predictImageList([image], model, { model: defaultModelPath, outputDirectory: out, shadows: false, overwrite: true, quiet: true, warn: () => undefined, transformGraph: precision === 'fp32' ? undefined : variants[precision] });
-          masks[precision] = await readMask(join(out, `${image.id}_mask.tif`));
+          masks[precision] = await readMask(outputPathsFor(out, image.id).mask);
         }
         const p = masks.fp32!;
         let sceneTotal = 0;
