@@ -152,7 +152,7 @@ try {
       Number(process.env.AUTOCM_BENCH_REPEATS ?? 7),
     );
     const rate = (s: number) => (size * size) / 1e6 / s;
-    for (const t of timings) console.log(`int8: forward ${size}^2 real tile ${t.label}: best ${rate(best(t)).toFixed(2)} Mpx/s, median ${rate(median(t)).toFixed(2)}`);
+    for (const t of timings) console.log(`int8: forward ${size}^2 real tile ${t.label}: best ${rate(best(t)).toFixed(2)} Mpx/s, median ${rate(median(t)).toFixed(2)}, ${rate(t.cpuOfBest).toFixed(2)} Mpx per CPU-second`);
     console.log(`int8: forward int8 / fp32 = ${(best(timings[0]!) / best(timings[1]!)).toFixed(2)} (best), ${(median(timings[0]!) / median(timings[1]!)).toFixed(2)} (median); load average ${loadavg()[0]!.toFixed(1)}`);
     await Promise.all([fp32.release(), int8.release(), mixed.release()]);
   }
@@ -219,7 +219,7 @@ try {
       for (const precision of ['fp32', 'int8', 'mixed'] as const) {
         const summary = await predictImageList([image!], model, { model: defaultModelPath, outputDirectory: join(work, `e2e-${precision}`), shadows: false, overwrite: true, quiet: true, warn: () => undefined, transformGraph: graphs[precision] });
         seconds[precision]!.push(summary.images[0]!.seconds!);
-        console.log(`int8: predict ${size}^2 --no-shadows ${precision} round ${round}: ${summary.images[0]!.seconds!.toFixed(1)} s, ${summary.images[0]!.megapixelsPerSecond!.toFixed(2)} Mpx/s; load average ${loadavg()[0]!.toFixed(1)}`);
+        console.log(`int8: predict ${size}^2 --no-shadows ${precision} round ${round}: ${summary.images[0]!.seconds!.toFixed(1)} s, ${summary.images[0]!.megapixelsPerSecond!.toFixed(2)} Mpx/s, ${summary.images[0]!.cpuSeconds!.toFixed(1)} CPU-s; load average ${loadavg()[0]!.toFixed(1)}`);
       }
     }
     const min = (xs: number[]) => Math.min(...xs);
