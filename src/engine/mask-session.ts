@@ -25,6 +25,8 @@ export interface MaskSessionOptions {
   transposedConv?: TransposedConvStyle;
   /** ONNX Runtime session options over the chosen ones (`inferenceSessionOptions`); for benchmarks. */
   session?: Partial<ort.InferenceSession.SessionOptions>;
+  /** Rewrites the ONNX graph before the session opens it (bench/int8.ts's quantised graph); for benchmarks. */
+  transformGraph?: (onnx: Uint8Array) => Uint8Array;
 }
 
 export interface MaskOutput {
@@ -62,8 +64,9 @@ export async function createMaskSession(model: ModelFile, options: MaskSessionOp
   if (!Number.isInteger(threads) || threads < 1) throw new AutocmError(`threads must be a positive integer, got ${threads}`);
   const spec = unetSpec(model.metadata.inputBands);
   const sessionOptions = { ...inferenceSessionOptions(provider, threads), ...options.session };
+  const transform = options.transformGraph ?? ((onnx: Uint8Array) => onnx);
   const build = (dims: { batch?: number; height?: number; width?: number }) =>
-    buildInferenceGraph(spec, model.tensors, { ...dims, batchNorm: options.batchNorm, transposedConv: options.transposedConv });
+    transform(buildInferenceGraph(spec, model.tensors, { ...dims, batchNorm: options.batchNorm, transposedConv: options.transposedConv }));
 
   // ORT's environment logs at 'warning' by default, and prints a provider that fails to load as a
   // raw coloured line before our error: only fatal messages for a non-CPU provider (set before the

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { createMaskSession } from '../engine/mask-session.js';
+import { createMaskSession, type MaskSessionOptions } from '../engine/mask-session.js';
 import { loadModel, type ModelFile } from '../model/weights.js';
 import { createCogWriter } from '../raster/cog-writer.js';
 import { resolvePredictionInputs } from './inputs.js';
@@ -49,6 +49,8 @@ export interface PredictOptions {
   overwrite?: boolean;
   /** No progress bars. */
   quiet?: boolean;
+  /** Graph rewrite for the mask session (bench/int8.ts); for benchmarks. */
+  transformGraph?: MaskSessionOptions['transformGraph'];
   /** Read and normalise tiles in a worker thread, overlapping inference (default true). */
   readInWorker?: boolean;
   warn?: (message: string) => void;
@@ -141,7 +143,7 @@ export async function predictImageList(images: PredictionInput[], model: ModelFi
     [o.model, ...images.flatMap((image) => image.files ?? [image.file ?? image.source])],
   );
   await prepareOutputDirectory(o.outputDirectory);
-  const session = await createMaskSession(model, { threads: o.threads, provider: o.provider });
+  const session = await createMaskSession(model, { threads: o.threads, provider: o.provider, transformGraph: o.transformGraph });
   const summary: PredictSummary = { model: o.model, threshold: o.threshold, buffer: o.buffer, format: o.format, tile: o.tile, overlap: o.overlap, images: [], peakRssMiB: 0 };
   try {
     for (const image of images) {

@@ -29,6 +29,12 @@ const TILE_TRAILER = 4;
 const CLASSIC_TIFF_LIMIT = 2 ** 32 - 1;
 /** spoolOffsets value of a complete tile whose compression is still running. */
 const COMPRESSING = -2;
+/**
+ * Compressions in flight at most: each holds its tile (512 KiB for uint16) and a zlib stream
+ * (~400 KiB) until libuv's pool gets to it, so without a limit a row of tiles (20 at 10000 px,
+ * 400 at 200000 px) would all be alive at once. Twice the pool keeps every pool thread fed.
+ */
+const MAX_COMPRESSIONS_IN_FLIGHT = 2 * Math.max(1, Number(process.env.UV_THREADPOOL_SIZE) || 4);
 /** Metadata items GDAL keeps in TIFF tags of their own rather than in GDAL_METADATA. */
 const TIFF_TEXT_TAGS: Record<string, number> = { TIFFTAG_IMAGEDESCRIPTION: 270, TIFFTAG_SOFTWARE: 305, TIFFTAG_DATETIME: 306 };
 
@@ -169,6 +175,8 @@ class StreamingCogWriter implements CogWriter {
         copyIntoTile(tile.data, size, data.bands, width, left - x, top - y, left - tileCol * size, top - tileRow * size, right - left, bottom - top);
         tile.filled += (right - left) * (bottom - top);
         this.completeIfFull(0, tileCol, tileRow);
+        await this.limitCompressionsInFlight();
+        if (this.state !== 'open') throw new AutocmError('COG writer was finished or aborted during a write', this.finalPath);
       }
     }
     await this.flushSpool();
@@ -220,6 +228,15 @@ class StreamingCogWriter implements CogWriter {
       },
     );
     if (next) this.completeIfFull(levelIndex + 1, tileCol >> 1, tileRow >> 1);
+  }
+
+  /** Waits for the oldest compressions until fewer than MAX_COMPRESSIONS_IN_FLIGHT run. */
+  private async limitCompressionsInFlight(): Promise<void> {
+    while (this.spoolWrites.size >= MAX_COMPRESSIONS_IN_FLIGHT) {
+      const oldest = this.spoolWrites.values().next().value as Promise<unknown>;
+      await oldest.catch(() => undefined);
+      this.spoolWrites.delete(oldest); // its own handler has done so already, and kept any error
+    }
   }
 
   private async flushSpool(): Promise<void> {
