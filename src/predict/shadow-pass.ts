@@ -62,7 +62,9 @@ export async function shadowPass(
     const data = await source.readWindow(window, { bands: options.bands.map((b) => b.index) });
     const bands: NamedBand[] = options.bands.map((band, k) => ({ name: band.name, values: toReflectance(data.bands[k]!, options.scaling[k]!, options.nodata) }));
     // A pixel that is nodata in any band used is nodata for the detector.
-    for (let i = 0; i < cloud.length; i++) if (bands.some((b) => Number.isNaN(b.values[i]!)) && cloud[i] !== 1) cloud[i] = MASK_NODATA;
+    for (const { values } of bands) {
+      for (let i = 0; i < cloud.length; i++) if (cloud[i] !== 1 && Number.isNaN(values[i]!)) cloud[i] = MASK_NODATA;
+    }
     const reference = options.reference ? await options.reference(window) : undefined;
     const result = detectShadows({ width, height: window.height, bands, cloud, pixelSize: options.pixelSize, sun, reference }, parameters);
     statistics.directionSources.push(result.directionSource);
