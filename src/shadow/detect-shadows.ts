@@ -21,12 +21,13 @@ export function detectShadows(window: ShadowWindow, parameters: ShadowParameters
   const { width, height, cloud } = window;
   if (!bandNamed(window.bands, 'nir')) throw new AutocmError(`shadow detection needs a NIR band (have ${window.bands.map((b) => b.name).join(', ')})`);
   const n = width * height;
-  const dark = darkness(window, parameters);
   const result: ShadowResult = { shadow: new Uint8Array(n), probability: new Float32Array(n), direction: null, directionSource: 'none', medianShift: 0, matchedObjects: 0, searchedObjects: 0 };
   for (let i = 0; i < n; i++) if (cloud[i] !== WINDOW_CLEAR && cloud[i] !== WINDOW_CLOUD) result.probability[i] = Number.NaN;
   let cloudPixels = 0;
   for (let i = 0; i < n; i++) if (cloud[i] === WINDOW_CLOUD) cloudPixels++;
+  // No cloud, no shadow: the darkness (two pit fills) is not needed.
   if (cloudPixels === 0) return result;
+  const dark = darkness(window, parameters);
 
   let minShift = 1;
   let maxShift = parameters.maxShift;
