@@ -21,7 +21,7 @@ import { workerTileSource } from './worker-tile-source.js';
 import { openRaster } from '../raster/open.js';
 import { temporaryPathFor } from '../util/atomic.js';
 import { usableSun, type SunAngles } from '../shadow/index.js';
-import { shadowBandsOf, scenePixelSize, sunFromMetadata } from './shadow-setup.js';
+import { shadowBandsOf, shadowProbabilityWriterOptions, shadowSetup, sunFromMetadata } from './shadow-setup.js';
 import { shadowPass } from './shadow-pass.js';
 
 export interface PredictOptions {
@@ -244,23 +244,20 @@ async function predictOne(
     let shadowDirection: string | undefined;
     if (shadowBands) {
       cloudOnly = await openRaster(cloudOnlyPath);
-      writers.mask = await createCogWriter(outputs.mask, { ...writerOptions.mask, bandDescriptions: ['cloud mask (0 clear, 1 cloud, 2 shadow)'], metadata: { ...writerOptions.mask.metadata, AUTOCM_MASK_CLASSES: 'clear,cloud,shadow', AUTOCM_SHADOW_BUFFER: String(o.shadowBuffer ?? o.buffer) } });
-      if (shadowProbabilityPath) {
-        writers.shadowProbability = await createCogWriter(shadowProbabilityPath, {
-          ...writerOptions.probability,
-          bandDescriptions: [o.format === 'uint8' ? 'cloud shadow probability (percent)' : 'cloud shadow probability'],
-        });
-      }
-      const shadowStats = await shadowPass(source, cloudOnly, { mask: writers.mask, shadowProbability: writers.shadowProbability }, {
+      const setup = shadowSetup({
         bands: shadowBands,
-        scaling: image.reflectanceScaling(shadowBands.map((b) => b.index)),
+        maskOptions: writerOptions.mask,
+        reflectanceScaling: (b) => image.reflectanceScaling(b),
         nodata: image.nodata,
-        pixelSize: scenePixelSize(source.info),
-        sun: sun && usableSun(sun) ? sun : undefined,
+        info: source.info,
+        sun,
         cloudBuffer: o.buffer,
         shadowBuffer: o.shadowBuffer ?? o.buffer,
         probabilityFormat: o.format,
       });
+      writers.mask = await createCogWriter(outputs.mask, setup.maskOptions);
+      if (shadowProbabilityPath) writers.shadowProbability = await createCogWriter(shadowProbabilityPath, shadowProbabilityWriterOptions(writerOptions.probability, o.format));
+      const shadowStats = await shadowPass(source, cloudOnly, { mask: writers.mask, shadowProbability: writers.shadowProbability }, setup.passOptions);
       await cloudOnly.close();
       cloudOnly = undefined;
       await rm(cloudOnlyPath, { force: true });

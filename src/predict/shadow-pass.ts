@@ -1,6 +1,7 @@
 import type { CogWriter, RasterSource, Window } from '../raster/types.js';
 import { defaultShadowParameters, detectShadows, usableSun, type NamedBand, type ShadowParameters, type SunAngles } from '../shadow/index.js';
 import { StreamingClassDilation } from './class-dilation.js';
+import { columnBlockWidthFor } from './column-blocks.js';
 import type { BandScaling } from './image-normalisation.js';
 
 const MASK_NODATA = 255;
@@ -17,6 +18,8 @@ export interface ShadowPassOptions {
   shadowBuffer: number;
   /** Core rows per window (the halo comes on top). */
   windowRows?: number;
+  /** Column block width (default: as the cloud pass, column-blocks.ts: whole scenes up to 20480 px wide). */
+  columnBlockWidth?: number;
   parameters?: ShadowParameters;
   /**
    * Clear-sky reflectance of a window (same names as `bands`, NaN where unknown), e.g. the other
@@ -37,7 +40,9 @@ export interface ShadowPassStatistics {
  * Second pass of predict: reads the written (unbuffered) cloud mask and the image's NIR / SWIR1 /
  * red in bands of rows with a halo of the largest shadow displacement above and below, finds the
  * shadows of each band (src/shadow), buffers cloud and shadow, and writes the final mask (and the
- * shadow probability). Memory: (window rows + 2 * halo) x scene width, whatever the scene height.
+ * shadow probability). Scenes wider than one column block (column-blocks.ts, as the cloud pass)
+ * go block by block, each window with the same halo left and right (plus the --buffer reach), so
+ * memory is (window rows + 2 * halo) x (block width + 2 * (halo + buffer)), whatever the scene size.
  */
 export async function shadowPass(
   source: RasterSource,
@@ -45,46 +50,110 @@ export async function shadowPass(
   writers: { mask: CogWriter; shadowProbability?: CogWriter },
   options: ShadowPassOptions,
 ): Promise<ShadowPassStatistics> {
-  const { width, height } = source.info;
+  const { width } = source.info;
   const parameters = { ...defaultShadowParameters, ...options.parameters };
   const sun = usableSun(options.sun) ? options.sun : undefined;
   const halo = sun ? Math.min(parameters.maxShift, Math.ceil(parameters.maxCloudHeight / Math.tan((Math.min(sun.elevation, 89.9) * Math.PI) / 180) / options.pixelSize)) : parameters.maxShift;
-  const windowRows = options.windowRows ?? 512;
-  const dilation = new StreamingClassDilation(width, height, options.cloudBuffer, options.shadowBuffer);
   const statistics: ShadowPassStatistics = { shadowPixels: 0, cloudPixels: 0, directionSources: [] };
+  const blockWidth = options.columnBlockWidth ?? columnBlockWidthFor(width);
+  const step = blockWidth !== undefined && width > blockWidth ? blockWidth : width;
+  const reach = Math.max(options.cloudBuffer, options.shadowBuffer);
+  // Left and right, the halo also covers the rays towards the sun (up to rayReach x the largest
+  // shift), so that no ray of a needed pixel leaves the window sideways where the scene goes on:
+  // a ray leaving the window counts as shadowed (openEdges).
+  const sideHalo = Math.ceil(Math.max(1, parameters.rayReach) * halo);
+  for (let coreFrom = 0; coreFrom < width; coreFrom += step) {
+    const coreTo = Math.min(width, coreFrom + step);
+    const needFrom = Math.max(0, coreFrom - reach);
+    const needTo = Math.min(width, coreTo + reach);
+    const columns = { coreFrom, coreTo, needFrom, needTo, readFrom: Math.max(0, needFrom - sideHalo), readTo: Math.min(width, needTo + sideHalo) };
+    await blockShadowPass(source, cloudMask, writers, options, { parameters, sun, halo, columns }, statistics);
+  }
+  return statistics;
+}
+
+/**
+ * Columns of one block: written coreFrom..coreTo; dilated needFrom..needTo (the core and what the
+ * buffer reaches); read and searched for shadows readFrom..readTo (that and the halo).
+ */
+interface BlockColumns {
+  coreFrom: number;
+  coreTo: number;
+  needFrom: number;
+  needTo: number;
+  readFrom: number;
+  readTo: number;
+}
+
+async function blockShadowPass(
+  source: RasterSource,
+  cloudMask: RasterSource,
+  writers: { mask: CogWriter; shadowProbability?: CogWriter },
+  options: ShadowPassOptions,
+  setup: { parameters: ShadowParameters; sun: SunAngles | undefined; halo: number; columns: BlockColumns },
+  statistics: ShadowPassStatistics,
+): Promise<void> {
+  const { height } = source.info;
+  const { parameters, sun, halo, columns } = setup;
+  const readWidth = columns.readTo - columns.readFrom;
+  const needWidth = columns.needTo - columns.needFrom;
+  const coreWidth = columns.coreTo - columns.coreFrom;
+  const needOffset = columns.needFrom - columns.readFrom;
+  const coreOffset = columns.coreFrom - columns.readFrom;
+  const windowRows = options.windowRows ?? 512;
+  const dilation = new StreamingClassDilation(needWidth, height, options.cloudBuffer, options.shadowBuffer);
   const probabilityFormat = options.probabilityFormat ?? 'uint8';
   for (let y = 0; y < height; y += windowRows) {
     const rows = Math.min(windowRows, height - y);
     const top = Math.max(0, y - halo);
     const bottom = Math.min(height, y + rows + halo);
-    const window = { x: 0, y: top, width, height: bottom - top };
+    const window = { x: columns.readFrom, y: top, width: readWidth, height: bottom - top };
     const cloud = (await cloudMask.readWindow(window, { bands: [0] })).bands[0] as Uint8Array;
     const data = await source.readWindow(window, { bands: options.bands.map((b) => b.index) });
     const bands: NamedBand[] = options.bands.map((band, k) => ({ name: band.name, values: toReflectance(data.bands[k]!, options.scaling[k]!, options.nodata) }));
     // A pixel that is nodata in any band used is nodata for the detector.
-    for (let i = 0; i < cloud.length; i++) if (bands.some((b) => Number.isNaN(b.values[i]!)) && cloud[i] !== 1) cloud[i] = MASK_NODATA;
+    for (const { values } of bands) {
+      for (let i = 0; i < cloud.length; i++) if (cloud[i] !== 1 && Number.isNaN(values[i]!)) cloud[i] = MASK_NODATA;
+    }
     const reference = options.reference ? await options.reference(window) : undefined;
-    const result = detectShadows({ width, height: window.height, bands, cloud, pixelSize: options.pixelSize, sun, reference }, parameters);
+    const result = detectShadows({ width: readWidth, height: window.height, bands, cloud, pixelSize: options.pixelSize, sun, reference }, parameters);
     statistics.directionSources.push(result.directionSource);
-    const from = (y - top) * width;
-    const core = new Uint8Array(rows * width);
-    const probability = probabilityFormat === 'uint8' ? new Uint8Array(rows * width) : new Float32Array(rows * width);
-    for (let i = 0; i < core.length; i++) {
-      const c = cloud[from + i]!;
-      core[i] = c === 1 ? 1 : c === MASK_NODATA ? MASK_NODATA : result.shadow[from + i] ? 2 : 0;
-      const p = result.probability[from + i]!;
-      probability[i] = probabilityFormat === 'uint8' ? (Number.isNaN(p) ? 255 : Math.round(100 * p)) : p;
+    const from = (y - top) * readWidth;
+    const core = new Uint8Array(rows * needWidth);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0, i = from + r * readWidth + needOffset; c < needWidth; c++, i++) {
+        const v = cloud[i]!;
+        core[r * needWidth + c] = v === 1 ? 1 : v === MASK_NODATA ? MASK_NODATA : result.shadow[i] ? 2 : 0;
+      }
     }
     const finished = dilation.push(core);
-    for (const v of finished.rows) {
+    const finishedRows = finished.rows.length / needWidth;
+    const written = coreColumns(finished.rows, needWidth, columns.coreFrom - columns.needFrom, columns.coreTo - columns.needFrom);
+    for (const v of written) {
       if (v === 1) statistics.cloudPixels++;
       else if (v === 2) statistics.shadowPixels++;
     }
-    const finishedRows = finished.rows.length / width;
-    if (finishedRows > 0) await writers.mask.writeWindow({ window: { x: 0, y: finished.y, width, height: finishedRows }, bands: [finished.rows] });
-    if (writers.shadowProbability) await writers.shadowProbability.writeWindow({ window: { x: 0, y, width, height: rows }, bands: [probability] });
+    if (finishedRows > 0) await writers.mask.writeWindow({ window: { x: columns.coreFrom, y: finished.y, width: coreWidth, height: finishedRows }, bands: [written] });
+    if (writers.shadowProbability) {
+      const probability = probabilityFormat === 'uint8' ? new Uint8Array(rows * coreWidth) : new Float32Array(rows * coreWidth);
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0, i = from + r * readWidth + coreOffset; c < coreWidth; c++, i++) {
+          const p = result.probability[i]!;
+          probability[r * coreWidth + c] = probabilityFormat === 'uint8' ? (Number.isNaN(p) ? 255 : Math.round(100 * p)) : p;
+        }
+      }
+      await writers.shadowProbability.writeWindow({ window: { x: columns.coreFrom, y, width: coreWidth, height: rows }, bands: [probability] });
+    }
   }
-  return statistics;
+}
+
+/** Columns from..to of rows `width` wide (the same array when that is all of them). */
+function coreColumns(values: Uint8Array, width: number, from: number, to: number): Uint8Array {
+  if (from === 0 && to === width) return values;
+  const rows = values.length / width;
+  const out = new Uint8Array(rows * (to - from));
+  for (let r = 0; r < rows; r++) out.set(values.subarray(r * width + from, r * width + to), r * (to - from));
+  return out;
 }
 
 function toReflectance(values: ArrayLike<number>, scaling: BandScaling, nodata: number | null): Float32Array {

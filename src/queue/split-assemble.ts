@@ -3,8 +3,7 @@ import { createCogWriter } from '../raster/cog-writer.js';
 import { openRaster } from '../raster/open.js';
 import { StreamingClassDilation } from '../predict/class-dilation.js';
 import { shadowPass } from '../predict/shadow-pass.js';
-import { shadowBandsOf, scenePixelSize, sunFromMetadata } from '../predict/shadow-setup.js';
-import { usableSun } from '../shadow/index.js';
+import { shadowBandsOf, shadowSetup, sunFromMetadata } from '../predict/shadow-setup.js';
 import { temporaryPathFor } from '../util/atomic.js';
 import type { CogWriter, RasterSource } from '../raster/types.js';
 import { loadModel } from '../model/weights.js';
@@ -58,18 +57,19 @@ export async function assembleScene(task: AssembleJobData, onProgress: (fraction
     if (shadowBands) {
       const { writerOptions, image, source } = scene;
       cloudOnly = await openRaster(cloudOnlyPath);
-      writers.mask = await createCogWriter(scene.outputs.mask, { ...writerOptions.mask, bandDescriptions: ['cloud mask (0 clear, 1 cloud, 2 shadow)'], metadata: { ...writerOptions.mask.metadata, AUTOCM_MASK_CLASSES: 'clear,cloud,shadow', AUTOCM_SHADOW_BUFFER: String(task.options.buffer) } });
-      const sun = image.sun ?? sunFromMetadata(source.info.metadata);
-      await shadowPass(source, cloudOnly, { mask: writers.mask }, {
+      const setup = shadowSetup({
         bands: shadowBands,
-        scaling: image.reflectanceScaling(shadowBands.map((b) => b.index)),
+        maskOptions: writerOptions.mask,
+        reflectanceScaling: (b) => image.reflectanceScaling(b),
         nodata: image.nodata,
-        pixelSize: scenePixelSize(source.info),
-        sun: sun && usableSun(sun) ? sun : undefined,
+        info: source.info,
+        sun: image.sun ?? sunFromMetadata(source.info.metadata),
         cloudBuffer: task.options.buffer,
         shadowBuffer: task.options.buffer,
         probabilityFormat: task.options.format,
       });
+      writers.mask = await createCogWriter(scene.outputs.mask, setup.maskOptions);
+      await shadowPass(source, cloudOnly, { mask: writers.mask }, setup.passOptions);
       await writers.mask.finish();
       finished.push(scene.outputs.mask);
     }

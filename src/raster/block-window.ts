@@ -51,19 +51,29 @@ export async function readWindowByBlocks(image: GeoTIFFImage, window: Window, sa
   const y0Block = Math.floor(window.y / tileHeight);
   const y1Block = Math.ceil((window.y + window.height) / tileHeight);
   const copies: Promise<void>[] = [];
+  const blocksAcross = Math.ceil(image.getWidth() / tileWidth);
+  const blocksDown = Math.ceil(image.getHeight() / tileHeight);
+  const byteCountTag = image.isTiled ? 'TileByteCounts' : 'StripByteCounts';
+  // A block never written (byte count 0, a sparse file) is nodata, or 0 without a nodata value,
+  // as GDAL reads it: filled straight from the index, nothing fetched or decoded.
+  const sparseValue = image.getGDALNoData() ?? 0;
   for (let by = y0Block; by < y1Block; by++) {
     for (let bx = x0Block; bx < x1Block; bx++) {
       const blockSamples = planar === 1 ? [samples] : samples.map((sample) => [sample]);
       for (const group of blockSamples) {
-        const block = image.getTileOrStrip(bx, by, group[0]!, decoder, signal);
+        const index = (planar === 1 ? 0 : group[0]! * blocksAcross * blocksDown) + by * blocksAcross + bx;
+        const geometry = { bx, by, tileWidth, tileHeight, blockHeight: image.getBlockHeight(by) };
         copies.push(
-          block.then(({ data }) => {
-            const view = image.getArrayForSample(group[0]!, data) as TypedArray;
-            for (const sample of group) {
-              const outputIndex = samples.indexOf(sample);
-              copyBlock(view, outputs[outputIndex]!, planar === 1 ? sample : 0, stride, { bx, by, tileWidth, tileHeight, blockHeight: image.getBlockHeight(by) }, window);
+          (async () => {
+            if (Number(await directory.loadValueIndexed(byteCountTag, index)) === 0) {
+              // The outputs start as zeros, so a zero fill has nothing to do.
+              if (sparseValue !== 0) for (const sample of group) fillBlock(outputs[samples.indexOf(sample)]!, sparseValue, geometry, window);
+              return;
             }
-          }),
+            const { data } = await image.getTileOrStrip(bx, by, group[0]!, decoder, signal);
+            const view = image.getArrayForSample(group[0]!, data) as TypedArray;
+            for (const sample of group) copyBlock(view, outputs[samples.indexOf(sample)]!, planar === 1 ? sample : 0, stride, geometry, window);
+          })(),
         );
       }
     }
@@ -94,5 +104,18 @@ function copyBlock(
     const target = (y + firstLine - window.y) * window.width + firstColumn + x0 - window.x;
     if (stride === 1) output.set(view.subarray(source, source + x1 - x0), target);
     else for (let i = 0, s = source; i < x1 - x0; i++, s += stride) output[target + i] = view[s]!;
+  }
+}
+
+function fillBlock(output: TypedArray, value: number, block: { bx: number; by: number; tileWidth: number; tileHeight: number; blockHeight: number }, window: Window): void {
+  const firstLine = block.by * block.tileHeight;
+  const firstColumn = block.bx * block.tileWidth;
+  const y0 = Math.max(0, window.y - firstLine);
+  const y1 = Math.min(block.blockHeight, window.y + window.height - firstLine);
+  const x0 = Math.max(0, window.x - firstColumn);
+  const x1 = Math.min(block.tileWidth, window.x + window.width - firstColumn);
+  for (let y = y0; y < y1; y++) {
+    const target = (y + firstLine - window.y) * window.width + firstColumn + x0 - window.x;
+    output.fill(value, target, target + x1 - x0);
   }
 }

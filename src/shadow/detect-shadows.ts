@@ -21,12 +21,13 @@ export function detectShadows(window: ShadowWindow, parameters: ShadowParameters
   const { width, height, cloud } = window;
   if (!bandNamed(window.bands, 'nir')) throw new AutocmError(`shadow detection needs a NIR band (have ${window.bands.map((b) => b.name).join(', ')})`);
   const n = width * height;
-  const dark = darkness(window, parameters);
   const result: ShadowResult = { shadow: new Uint8Array(n), probability: new Float32Array(n), direction: null, directionSource: 'none', medianShift: 0, matchedObjects: 0, searchedObjects: 0 };
   for (let i = 0; i < n; i++) if (cloud[i] !== WINDOW_CLEAR && cloud[i] !== WINDOW_CLOUD) result.probability[i] = Number.NaN;
   let cloudPixels = 0;
   for (let i = 0; i < n; i++) if (cloud[i] === WINDOW_CLOUD) cloudPixels++;
+  // No cloud, no shadow: the darkness (two pit fills) is not needed.
   if (cloudPixels === 0) return result;
+  const dark = darkness(window, parameters);
 
   let minShift = 1;
   let maxShift = parameters.maxShift;
@@ -111,6 +112,8 @@ function sceneDisplacement(cloud: Uint8Array, dark: Float32Array, direction: { x
   const stride = Math.max(1, Math.floor(total / 20000));
   let seen = 0;
   for (let i = 0; i < cloud.length; i++) if (cloud[i] === WINDOW_CLOUD && seen++ % stride === 0) cloudIndex.push(i);
+  const xs = Int32Array.from(cloudIndex, (i) => i % width);
+  const ys = Int32Array.from(cloudIndex, (i) => Math.floor(i / width));
   let best = 0;
   let bestScore = 0;
   for (let d = Math.max(1, minShift); d <= maxShift; d++) {
@@ -118,9 +121,9 @@ function sceneDisplacement(cloud: Uint8Array, dark: Float32Array, direction: { x
     const dy = Math.round(d * direction.y);
     let known = 0;
     let matched = 0;
-    for (const i of cloudIndex) {
-      const x = (i % width) + dx;
-      const y = Math.floor(i / width) + dy;
+    for (let k = 0; k < xs.length; k++) {
+      const x = xs[k]! + dx;
+      const y = ys[k]! + dy;
       if (x < 0 || y < 0 || x >= width || y >= height) continue;
       const t = y * width + x;
       if (cloud[t] !== WINDOW_CLEAR) continue;
@@ -189,15 +192,20 @@ function bestOffset(members: Int32Array, label: number, labels: Int32Array, offs
   const stride = Math.max(1, Math.ceil(members.length / 2000));
   const sampled = Math.ceil(members.length / stride);
   let best = { offset: -1, score: 0 };
+  const xs = new Int32Array(sampled);
+  const ys = new Int32Array(sampled);
+  for (let m = 0, s = 0; m < members.length; m += stride, s++) {
+    xs[s] = members[m]! % width;
+    ys[s] = Math.floor(members[m]! / width);
+  }
   for (let k = 0; k < offsets.length; k++) {
     const { dx, dy } = offsets[k]!;
     let known = 0;
     let matched = 0;
     let darkHits = 0;
-    for (let m = 0; m < members.length; m += stride) {
-      const i = members[m]!;
-      const x = (i % width) + dx;
-      const y = Math.floor(i / width) + dy;
+    for (let s = 0; s < sampled; s++) {
+      const x = xs[s]! + dx;
+      const y = ys[s]! + dy;
       if (x < 0 || y < 0 || x >= width || y >= height) continue;
       const t = y * width + x;
       if (labels[t] === label || cloud[t] === 255) continue;
@@ -261,10 +269,34 @@ function growSquare(mask: Uint8Array, width: number, height: number, radius: num
 function castRays(into: Uint8Array, cloud: Uint8Array, direction: { x: number; y: number }, near: number, far: number, width: number, height: number, openEdges: boolean): void {
   const steps: number[][] = [];
   for (let k = near; k <= far; k++) steps.push([Math.round(-k * direction.x), Math.round(-k * direction.y)]);
+  // The steps run monotonically in x and in y, so a ray stays in the box of its first and last
+  // step, and once it leaves the window it stays out. A ray whose last step leaves the window is
+  // decided by `openEdges` or by a cloud before it leaves; one inside the window with no cloud in
+  // its box is not shadowed: only rays with a cloud in their box are walked.
+  if (steps.length === 0) return;
+  const [firstX, firstY] = steps[0]!;
+  const [lastX, lastY] = steps[steps.length - 1]!;
+  const boxX0 = Math.min(firstX!, lastX!);
+  const boxX1 = Math.max(firstX!, lastX!);
+  const boxY0 = Math.min(firstY!, lastY!);
+  const boxY1 = Math.max(firstY!, lastY!);
+  const clouds = cloudCounts(cloud, width, height);
+  const stride = width + 1;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
       if (into[i] || cloud[i] !== WINDOW_CLEAR) continue;
+      const leaves = x + lastX! < 0 || x + lastX! >= width || y + lastY! < 0 || y + lastY! >= height;
+      if (leaves && openEdges) {
+        into[i] = 1;
+        continue;
+      }
+      const x0 = Math.max(0, x + boxX0);
+      const x1 = Math.min(width - 1, x + boxX1);
+      const y0 = Math.max(0, y + boxY0);
+      const y1 = Math.min(height - 1, y + boxY1);
+      if (x0 > x1 || y0 > y1) continue;
+      if (clouds[(y1 + 1) * stride + x1 + 1]! - clouds[y0 * stride + x1 + 1]! - clouds[(y1 + 1) * stride + x0]! + clouds[y0 * stride + x0]! === 0) continue;
       for (const [dx, dy] of steps) {
         const xx = x + dx!;
         const yy = y + dy!;
@@ -280,4 +312,18 @@ function castRays(into: Uint8Array, cloud: Uint8Array, direction: { x: number; y
       }
     }
   }
+}
+
+/** Summed-area table of the cloud pixels: entry (y, x) of a (height + 1) x (width + 1) grid counts those above and left of (y, x). */
+function cloudCounts(cloud: Uint8Array, width: number, height: number): Int32Array {
+  const stride = width + 1;
+  const counts = new Int32Array(stride * (height + 1));
+  for (let y = 0; y < height; y++) {
+    let row = 0;
+    for (let x = 0; x < width; x++) {
+      if (cloud[y * width + x] === WINDOW_CLOUD) row++;
+      counts[(y + 1) * stride + x + 1] = counts[y * stride + x + 1]! + row;
+    }
+  }
+  return counts;
 }

@@ -46,6 +46,11 @@ export function searchDirection(
   const chance = darkTotal / validTotal;
   const reach = Math.ceil(maxShift / factor);
   const least = minShift / factor;
+  // Only blocks with cloud count, so every shift visits those alone (in row order, so that the
+  // sums add up in the same order as over the whole grid).
+  const cloudy = cloudyBlocks(cloudShare, bw, bh);
+  const aboveChance = new Float64Array(bw * bh);
+  for (let b = 0; b < bw * bh; b++) aboveChance[b] = valid[b] === 0 ? Number.NaN : darkShare[b]! - chance;
   let best = 0;
   let bestShift: [number, number] | null = null;
   for (let sy = -reach; sy <= reach; sy++) {
@@ -54,15 +59,21 @@ export function searchDirection(
       if (r < Math.max(1, least) || r > reach) continue;
       let score = 0;
       let weight = 0;
-      for (let y = Math.max(0, -sy); y < Math.min(bh, bh - sy); y++) {
-        for (let x = Math.max(0, -sx); x < Math.min(bw, bw - sx); x++) {
-          const c = cloudShare[y * bw + x]!;
-          if (c === 0) continue;
-          const t = (y + sy) * bw + x + sx;
-          if (valid[t] === 0) continue;
-          score += c * (darkShare[t]! - chance);
-          weight += c;
-        }
+      const yFrom = Math.max(0, -sy);
+      const yTo = Math.min(bh, bh - sy);
+      const xFrom = Math.max(0, -sx);
+      const xTo = Math.min(bw, bw - sx);
+      for (let k = 0; k < cloudy.count; k++) {
+        const y = cloudy.ys[k]!;
+        if (y < yFrom) continue;
+        if (y >= yTo) break;
+        const x = cloudy.xs[k]!;
+        if (x < xFrom || x >= xTo) continue;
+        const above = aboveChance[(y + sy) * bw + x + sx]!;
+        if (Number.isNaN(above)) continue;
+        const c = cloudy.shares[k]!;
+        score += c * above;
+        weight += c;
       }
       const value = weight > 0 ? score / weight : 0;
       if (value > best) {
@@ -74,4 +85,24 @@ export function searchDirection(
   if (!bestShift || best < 0.1) return null;
   const length = Math.hypot(bestShift[0], bestShift[1]);
   return { x: bestShift[0] / length, y: bestShift[1] / length, shift: length * factor };
+}
+
+/** The blocks with some cloud, in row order: their coordinates and cloud share. */
+function cloudyBlocks(cloudShare: Float32Array, bw: number, bh: number): { count: number; xs: Int32Array; ys: Int32Array; shares: Float32Array } {
+  let count = 0;
+  for (let b = 0; b < bw * bh; b++) if (cloudShare[b] !== 0) count++;
+  const xs = new Int32Array(count);
+  const ys = new Int32Array(count);
+  const shares = new Float32Array(count);
+  let k = 0;
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      const c = cloudShare[y * bw + x]!;
+      if (c === 0) continue;
+      xs[k] = x;
+      ys[k] = y;
+      shares[k++] = c;
+    }
+  }
+  return { count, xs, ys, shares };
 }

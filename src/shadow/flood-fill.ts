@@ -43,9 +43,23 @@ export function fillPits(values: Float32Array, width: number, height: number, bo
       }
     }
   }
-  while (heap.size > 0) {
-    const level = heap.topKey();
-    const i = heap.pop();
+  // A neighbour at or below the level being poured is filled to that level: it is queued in a
+  // plain FIFO and flooded before the heap's next pop (the Priority-Flood pit queue of Barnes et
+  // al. 2014). Cells still leave in order of level, so the fill is the same, with far fewer heap
+  // operations in pits and flats.
+  const pit = new Int32Array(n);
+  let pitHead = 0;
+  let pitTail = 0;
+  while (heap.size > 0 || pitHead < pitTail) {
+    let i: number;
+    if (pitHead < pitTail) {
+      i = pit[pitHead++]!;
+    } else {
+      i = heap.pop();
+      pitHead = 0;
+      pitTail = 0;
+    }
+    const level = filled[i]!;
     const x = i % width;
     const y = (i - x) / width;
     for (let k = 0; k < 4; k++) {
@@ -57,8 +71,13 @@ export function fillPits(values: Float32Array, width: number, height: number, bo
       done[j] = 1;
       const v = values[j]!;
       if (Number.isNaN(v)) continue;
-      filled[j] = Math.max(v, level);
-      heap.push(j, filled[j]!);
+      if (v <= level) {
+        filled[j] = level;
+        pit[pitTail++] = j;
+      } else {
+        filled[j] = v;
+        heap.push(j, v);
+      }
     }
   }
   return filled;
@@ -73,10 +92,6 @@ class MinHeap {
   constructor(capacity: number) {
     this.keys = new Float32Array(Math.max(1, capacity));
     this.items = new Int32Array(Math.max(1, capacity));
-  }
-
-  topKey(): number {
-    return this.keys[0]!;
   }
 
   push(item: number, key: number): void {

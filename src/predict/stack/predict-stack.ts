@@ -18,7 +18,7 @@ import { onStackGrid, stackReference } from './stack-shadows.js';
 import { openRaster } from '../../raster/open.js';
 import { temporaryPathFor } from '../../util/atomic.js';
 import { usableSun } from '../../shadow/index.js';
-import { shadowBandsOf, scenePixelSize, sunFromMetadata } from '../shadow-setup.js';
+import { shadowBandsOf, shadowProbabilityWriterOptions, shadowSetup, sunFromMetadata } from '../shadow-setup.js';
 import { shadowPass } from '../shadow-pass.js';
 import { shadowProbabilityPathFor } from '../output-paths.js';
 import type { RasterSource } from '../../raster/types.js';
@@ -261,28 +261,28 @@ async function writeStack(
       if (sun && !usableSun(sun)) warn(`${image.source}: sun azimuth ${sun.azimuth} / elevation ${sun.elevation} is not usable (elevation must be in (0, 90]): ignored, the shadow direction is searched in the scene`);
       const cloudOnly = await openRaster(date.cloudOnlyPath);
       opened.push(cloudOnly);
-      const mask = await createCogWriter(outputs[t]!.mask, { ...date.maskOptions, bandDescriptions: ['cloud mask (0 clear, 1 cloud, 2 shadow)'], metadata: { ...date.maskOptions.metadata, AUTOCM_MASK_CLASSES: 'clear,cloud,shadow', AUTOCM_SHADOW_BUFFER: String(shadowBuffer), AUTOCM_SHADOW_REFERENCE: 'other dates of the stack' } });
+      const setup = shadowSetup({
+        bands,
+        maskOptions: date.maskOptions,
+        reflectanceScaling: (b) => input.reflectanceScaling(b),
+        nodata: input.nodata,
+        info: file.info,
+        sun,
+        cloudBuffer: o.buffer,
+        shadowBuffer,
+        probabilityFormat: o.format,
+        maskMetadata: { AUTOCM_SHADOW_REFERENCE: 'other dates of the stack' },
+      });
+      const mask = await createCogWriter(outputs[t]!.mask, setup.maskOptions);
       writers.push(mask);
       const shadowProbabilityPath = o.shadowProbability ? shadowProbabilityPathFor(o.outputDirectory, image.id) : undefined;
-      const shadowProbability = shadowProbabilityPath
-        ? await createCogWriter(shadowProbabilityPath, { ...date.probabilityOptions, bandDescriptions: [o.format === 'uint8' ? 'cloud shadow probability (percent)' : 'cloud shadow probability'] })
-        : undefined;
+      const shadowProbability = shadowProbabilityPath ? await createCogWriter(shadowProbabilityPath, shadowProbabilityWriterOptions(date.probabilityOptions, o.format)) : undefined;
       if (shadowProbability) writers.push(shadowProbability);
       const others = images.map((other, u) => ({ image: other, probability: outputs[u]!.probability })).filter((_, u) => u !== t);
       const reference = stackReference(others, bands.map((b) => b.name), o.threshold, o.format);
       let shadowStats;
       try {
-        shadowStats = await shadowPass(source, cloudOnly, { mask, shadowProbability }, {
-          bands,
-          scaling: input.reflectanceScaling(bands.map((b) => b.index)),
-          nodata: input.nodata,
-          pixelSize: scenePixelSize(file.info),
-          sun: sun && usableSun(sun) ? sun : undefined,
-          cloudBuffer: o.buffer,
-          shadowBuffer,
-          probabilityFormat: o.format,
-          reference: reference.reference,
-        });
+        shadowStats = await shadowPass(source, cloudOnly, { mask, shadowProbability }, { ...setup.passOptions, reference: reference.reference });
       } finally {
         await reference.close();
       }
