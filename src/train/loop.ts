@@ -10,6 +10,7 @@ import { AutocmError } from '../util/errors.js';
 import { firstNonFinite } from './finite.js';
 import { prepareOutputFolder } from '../util/output-folder.js';
 import { progressBar } from '../util/progress.js';
+import { trackTemporary, untrackTemporary } from '../util/temporary-cleanup.js';
 import { createRandom } from '../util/random.js';
 import { version } from '../version.js';
 import { checkpointPathFor, loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
@@ -133,6 +134,9 @@ export async function train(options: TrainRunOptions): Promise<TrainResult> {
 
   const session = await TrainSession.create(graph, { threads: options.threads });
   const bar = progressBar('train', config.steps, { quiet: options.quiet });
+  // This run's log while no checkpoint can resume it: a failure or signal before the first
+  // checkpoint removes it (it would describe a model never written and resume nothing).
+  let unresumableLog = false;
   try {
     while (state.step < config.steps) {
       const step = state.step + 1;
@@ -179,13 +183,25 @@ export async function train(options: TrainRunOptions): Promise<TrainResult> {
       // so a run that fails before (bad data, no memory) leaves nothing beside the model path.
       if (step === 1 && !options.resume) await Promise.all([rm(logPath, { force: true }), rm(checkpoint, { force: true })]);
       await appendStepLog(logPath, entry);
+      if (!options.resume && lastCheckpointStep < 0 && !unresumableLog) {
+        unresumableLog = true;
+        trackTemporary(logPath);
+      }
       options.onStep?.(entry);
       bar.update(step, `loss ${entry.loss.toFixed(5)} rec ${entry.rec.toFixed(5)} sp ${entry.spatial.toFixed(4)} tp ${entry.temporal.toFixed(4)}`);
       if (step % options.checkpointEvery === 0 || step === config.steps) {
         await saveCheckpoint(checkpoint, metadata, config, state, shapes);
         lastCheckpointStep = step;
+        if (unresumableLog) untrackTemporary(logPath);
+        unresumableLog = false;
       }
     }
+  } catch (error) {
+    if (unresumableLog) {
+      await rm(logPath, { force: true });
+      untrackTemporary(logPath);
+    }
+    throw error;
   } finally {
     bar.stop();
     await session.release();

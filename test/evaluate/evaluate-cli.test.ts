@@ -109,3 +109,18 @@ test('a reference mostly outside its format (plain on values 0-37) is scored wit
   assert.equal(clean.code, 0, clean.stderr);
   assert.doesNotMatch(clean.stderr, /warning/);
 });
+
+test('a --ref or prediction path that does not exist is named as not found, not reported as a pairing failure', async () => {
+  const { writeCog } = await import('../../src/raster/cog-writer.js');
+  const georeference = { geoTransform: [500000, 10, 0, 5000000, 0, -10] as [number, number, number, number, number, number], epsg: 32633, geoKeys: null };
+  const pred = join(out, 'exists_20230301.tif');
+  await writeCog(pred, { width: 8, height: 8, bandCount: 1, sampleType: 'uint8', georeference }, [new Uint8Array(64)]);
+  const missingRef = join(out, 'no-such-masks');
+  const ref = autocm('evaluate', pred, '--ref', missingRef, '-q');
+  assert.equal(ref.code, 1);
+  assert.equal(ref.stderr.trim(), `autocm: error: ${missingRef}: file or folder not found`);
+  const missingPred = join(out, 'no-such-pred.tif');
+  const prediction = autocm('evaluate', missingPred, '--ref', pred, '-q');
+  assert.equal(prediction.code, 1);
+  assert.equal(prediction.stderr.trim(), `autocm: error: ${missingPred}: file or folder not found`);
+});
