@@ -48,7 +48,7 @@ test('a run that fails before its first step leaves no log or checkpoint, and ke
   }
 });
 
-test('a run that fails after logging a step but before its first checkpoint removes its log (nothing could resume it)', async () => {
+test('a run that fails after a step but before its first checkpoint leaves no log (nothing could resume it)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'autocm-failed-train-'));
   try {
     let logged = 0;
