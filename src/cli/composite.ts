@@ -38,7 +38,10 @@ export function parseDate(value: string | undefined, flag: string): Date | undef
   if (value === undefined) return undefined;
   const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(value.trim());
   const date = m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!)) : null;
-  if (!date || date.getUTCDate() !== +m![3]!) throw new AutocmError(`${flag} must be a date YYYY-MM-DD, got "${value}"`);
+  // Date.UTC rolls 2023-13-01 over to 2024-01-01 and 02-30 to 03-02: a real date reads back the same.
+  if (!date || date.getUTCFullYear() !== +m![1]! || date.getUTCMonth() !== +m![2]! - 1 || date.getUTCDate() !== +m![3]!) {
+    throw new AutocmError(`${flag} must be a calendar date YYYY-MM-DD, got "${value}"`);
+  }
   return date;
 }
 

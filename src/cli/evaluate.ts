@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { evaluateAll } from '../evaluate/evaluate-all.js';
@@ -72,6 +74,8 @@ export function registerEvaluate(program: Command): void {
       const predictions = await expandFolders(preds);
       const references = await expandFolders(o.ref);
       let report: HtmlReportWriter | null = null;
+      // A report folder this run made is removed again on failure (rmdir: only while empty).
+      const reportFolderIsNew = o.report !== undefined && !existsSync(o.report);
       if (o.report) {
         const guard = await InputGuard.of([...predictions, ...references, ...(o.images ?? [])]);
         await guard.check([join(o.report, 'index.html')]);
@@ -96,11 +100,12 @@ export function registerEvaluate(program: Command): void {
             progress.update(index + 1);
           },
         });
+        progress.stop();
       } catch (error) {
         await report?.abort();
+        if (reportFolderIsNew) await rmdir(o.report!).catch(() => {});
         throw error;
       }
-      progress.stop();
       const reportPath = report ? await report.finish(summary) : null;
       printResult(o.json ?? false, { ...summary, report: reportPath }, () => formatTable(summary) + (reportPath ? `\nreport: ${reportPath}` : ''));
     });

@@ -12,8 +12,11 @@ import { AutocmError } from '../util/errors.js';
 export async function expandFolders(paths: string[]): Promise<string[]> {
   const expanded: string[] = [];
   for (const path of paths) {
-    if (!(await stat(path).catch(() => null))?.isDirectory()) {
-      expanded.push(...(isStacLocation(path) ? await stacMaskFiles(path) : [path]));
+    const found = await stat(path).catch(() => null);
+    if (!found?.isDirectory()) {
+      if (isStacLocation(path)) expanded.push(...(await stacMaskFiles(path)));
+      else if (found || /^https?:\/\//i.test(path)) expanded.push(path);
+      else throw new AutocmError('file or folder not found', path);
       continue;
     }
     const productMasks = await productMaskFiles(path);

@@ -15,6 +15,7 @@ import fg from 'fast-glob';
 import { AutocmError } from '../util/errors.js';
 import { combineBandFiles, gridDifference, splitBandFileName } from './band-files.js';
 import { imageDate, type DateSource } from './dates.js';
+import { eightBitScalingGuess } from './eight-bit-guess.js';
 import { openRaster } from './open.js';
 import { imageBandScaling, type ImageBand } from './reflectance.js';
 import { chooseSensor, detectSensorCandidates, findBand, getSensorProfile, listSensorIds, type SensorBand, type SensorProfile } from './sensors.js';
@@ -338,7 +339,7 @@ function makeImage(ref: ImageRef, chosen: Chosen, info: RasterInfo): StackImage 
     bands: scaling.bands,
     bandNames: scaling.bands.map((b) => b.common),
     scalingNote: scaling.note,
-    scalingGuess: scaling.guess ?? (info.sampleType === 'int8' && chosen.profile.units === 'reflectance' ? `int8 data scaled as ${chosen.profile.id} (x${chosen.profile.bands[0]?.scale ?? '?'}): the profile is for its own product's data type; check --sensor` : null),
+    scalingGuess: scaling.guess ?? eightBitScalingGuess(info.sampleType, chosen.profile, scaling.bands),
     droppedBands: chosen.dropped,
     product: ref.product ?? null,
     info,

