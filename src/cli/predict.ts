@@ -50,7 +50,7 @@ export function registerPredict(program: Command): void {
     .option('--sun-elevation <deg>', 'sun elevation of the images, degrees (0-90]', numberOption('number'))
     .option('--quiet', 'no progress bars')
     .option('--json', 'machine-readable summary on stdout')
-    .option('--stack', "the inputs are dates of one place on one grid: each date's probability also uses the other dates (their (1 - p)-weighted composite, and a temporal outlier test trusted when it agrees with the network over the stack), fused by a calibrated rule; writes stack_dates_used.tif (other dates used per pixel and date)")
+    .option('--stack', "the inputs are dates of one place on one grid: each date's probability also uses the other dates (their (1 - p)-weighted composite, and a temporal outlier test trusted when it agrees with the network over the stack), fused by a calibrated rule; where a pixel has 15 clear dates over 2 years and the bands include SWIR1, Tmask's seasonal model with a SWIR1 snow test decides; writes stack_dates_used.tif (other dates used per pixel and date)")
     .option('--order <how>', '--stack: order the dates by date (default; every image needs one), name (file name) or input (as given)')
     .option('--stack-rule <json>', '--stack: fusion rule (default: <model>.stack-rule.json beside the model, else models/stack-rule.json)')
     .option('--adapt <steps>', 'first fine-tune the model on these inputs without labels for this many steps (autocm adapt; the model, its checkpoint and training report go to OUTPUT/adapted-model.*), then predict with it', numberOption('integer'))
