@@ -82,20 +82,31 @@ export async function readWindowByBlocks(image: GeoTIFFImage, window: Window, sa
   return outputs;
 }
 
+type BlockPlace = { bx: number; by: number; tileWidth: number; tileHeight: number; blockHeight: number };
+
+/** The block's first line and column in the image, and the rows / columns of the block inside the window. */
+function overlapOf(block: BlockPlace, window: Window) {
+  const firstLine = block.by * block.tileHeight;
+  const firstColumn = block.bx * block.tileWidth;
+  return {
+    firstLine,
+    firstColumn,
+    y0: Math.max(0, window.y - firstLine),
+    y1: Math.min(block.blockHeight, window.y + window.height - firstLine),
+    x0: Math.max(0, window.x - firstColumn),
+    x1: Math.min(block.tileWidth, window.x + window.width - firstColumn),
+  };
+}
+
 function copyBlock(
   view: TypedArray,
   output: TypedArray,
   offset: number,
   stride: number,
-  block: { bx: number; by: number; tileWidth: number; tileHeight: number; blockHeight: number },
+  block: BlockPlace,
   window: Window,
 ): void {
-  const firstLine = block.by * block.tileHeight;
-  const firstColumn = block.bx * block.tileWidth;
-  const y0 = Math.max(0, window.y - firstLine);
-  const y1 = Math.min(block.blockHeight, window.y + window.height - firstLine);
-  const x0 = Math.max(0, window.x - firstColumn);
-  const x1 = Math.min(block.tileWidth, window.x + window.width - firstColumn);
+  const { firstLine, firstColumn, y0, y1, x0, x1 } = overlapOf(block, window);
   if (y1 <= y0 || x1 <= x0) return;
   const lastElement = ((y1 - 1) * block.tileWidth + x1 - 1) * stride + offset;
   if (lastElement >= view.length) throw new Error(`decoded block ${block.bx},${block.by} holds ${view.length} samples, ${lastElement + 1} needed`);
@@ -107,13 +118,8 @@ function copyBlock(
   }
 }
 
-function fillBlock(output: TypedArray, value: number, block: { bx: number; by: number; tileWidth: number; tileHeight: number; blockHeight: number }, window: Window): void {
-  const firstLine = block.by * block.tileHeight;
-  const firstColumn = block.bx * block.tileWidth;
-  const y0 = Math.max(0, window.y - firstLine);
-  const y1 = Math.min(block.blockHeight, window.y + window.height - firstLine);
-  const x0 = Math.max(0, window.x - firstColumn);
-  const x1 = Math.min(block.tileWidth, window.x + window.width - firstColumn);
+function fillBlock(output: TypedArray, value: number, block: BlockPlace, window: Window): void {
+  const { firstLine, firstColumn, y0, y1, x0, x1 } = overlapOf(block, window);
   for (let y = y0; y < y1; y++) {
     const target = (y + firstLine - window.y) * window.width + firstColumn + x0 - window.x;
     output.fill(value, target, target + x1 - x0);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CogWriter, RasterInfo, RasterSource, TypedArray, Window, WindowData } from '../../src/raster/types.js';
+import type { RasterInfo, RasterSource, Window, WindowData } from '../../src/raster/types.js';
 import { stretchNormalisation } from '../../src/predict/normalisation.js';
 import { predictScene, type MaskRunner } from '../../src/predict/scene-predictor.js';
 import { planTiles } from '../../src/predict/tile-plan.js';
+import { memoryWriter } from '../helpers/memory-writer.js';
 
 /** A raster held in memory (band-sequential uint16), read window by window like a file. */
 function memoryRaster(width: number, height: number, bands: Uint16Array[], nodata: number | null): RasterSource {
@@ -22,27 +23,6 @@ function memoryRaster(width: number, height: number, bands: Uint16Array[], nodat
       };
     },
     async close() {},
-  };
-}
-
-/** Collects written windows into full images and checks each pixel is written exactly once. */
-function memoryWriter(width: number, height: number, make: (n: number) => TypedArray): CogWriter & { image: TypedArray; written: Uint8Array } {
-  const image = make(width * height);
-  const written = new Uint8Array(width * height);
-  return {
-    image,
-    written,
-    async writeWindow({ window, bands }) {
-      for (let r = 0; r < window.height; r++)
-        for (let c = 0; c < window.width; c++) {
-          const i = (window.y + r) * width + window.x + c;
-          assert.equal(written[i], 0, `pixel ${i} written twice`);
-          written[i] = 1;
-          image[i] = bands[0]![r * window.width + c]!;
-        }
-    },
-    async finish() {},
-    async abort() {},
   };
 }
 

@@ -3,8 +3,9 @@ import { test } from 'node:test';
 import { shadowPass } from '../../src/predict/shadow-pass.js';
 import { openRaster } from '../../src/raster/open.js';
 import { defaultShadowParameters } from '../../src/shadow/index.js';
-import type { CogWriter, RasterInfo, RasterSource, TypedArray, Window, WindowData } from '../../src/raster/types.js';
+import type { RasterInfo, RasterSource, Window, WindowData } from '../../src/raster/types.js';
 import { sharedPath } from '../helpers/shared-data.js';
+import { memoryWriter } from '../helpers/memory-writer.js';
 
 /** Share of pixels whose class may change with blocks this narrow (the windows' statistics and edges differ). */
 const SHARE_BOUND = 0.03;
@@ -40,27 +41,6 @@ function memoryMask(width: number, height: number, values: Uint8Array): RasterSo
       return { window, bands: [out] };
     },
     async close() {},
-  };
-}
-
-/** Collects written windows into one image; a pixel written twice fails. */
-function memoryWriter(width: number, height: number, make: (n: number) => TypedArray): CogWriter & { image: TypedArray; written: Uint8Array } {
-  const image = make(width * height);
-  const written = new Uint8Array(width * height);
-  return {
-    image,
-    written,
-    async writeWindow({ window, bands }) {
-      for (let r = 0; r < window.height; r++)
-        for (let c = 0; c < window.width; c++) {
-          const i = (window.y + r) * width + window.x + c;
-          assert.equal(written[i], 0, `pixel ${i} written twice`);
-          written[i] = 1;
-          image[i] = bands[0]![r * window.width + c]!;
-        }
-    },
-    async finish() {},
-    async abort() {},
   };
 }
 
