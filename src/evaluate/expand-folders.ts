@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isStacLocation, productMaskFiles, stacMaskFiles } from '../raster/products/product-masks.js';
+import { isUrl } from '../raster/open.js';
 import { AutocmError } from '../util/errors.js';
 
 /**
@@ -15,7 +16,7 @@ export async function expandFolders(paths: string[]): Promise<string[]> {
     const found = await stat(path).catch(() => null);
     if (!found?.isDirectory()) {
       if (isStacLocation(path)) expanded.push(...(await stacMaskFiles(path)));
-      else if (found || /^https?:\/\//i.test(path)) expanded.push(path);
+      else if (found || isUrl(path)) expanded.push(path);
       else throw new AutocmError('file or folder not found', path);
       continue;
     }

@@ -1,3 +1,4 @@
+import type { TypedArray } from '../raster/types.js';
 import type { TilePlan } from './tile-plan.js';
 
 /**
@@ -53,4 +54,13 @@ export const COLUMN_BLOCK_WIDTH = 16384;
 /** The column block width predict uses for a scene this wide (undefined: the whole scene at once). */
 export function columnBlockWidthFor(width: number): number | undefined {
   return width > WHOLE_SCENE_MAX_WIDTH ? COLUMN_BLOCK_WIDTH : undefined;
+}
+
+/** Columns from..to of a row-major array `width` wide (the array itself when that is all of it). */
+export function coreColumns<T extends TypedArray>(values: T, width: number, from: number, to: number): T {
+  if (from === 0 && to === width) return values;
+  const rows = values.length / width;
+  const out = new (values.constructor as new (length: number) => T)(rows * (to - from));
+  for (let r = 0; r < rows; r++) out.set(values.subarray(r * width + from, r * width + to), r * (to - from));
+  return out;
 }

@@ -3,7 +3,7 @@ import { axisWeights, axisWeightSums } from './blend-weights.js';
 import { CLEAR, CLOUD, MASK_NODATA, StreamingClassDilation } from './class-dilation.js';
 import type { InputNormalisation, NormalisedTile } from './normalisation.js';
 import { noStageSeconds, since, type StageSeconds } from './stage-seconds.js';
-import { columnBlocks, type ColumnBlock } from './column-blocks.js';
+import { columnBlocks, coreColumns, type ColumnBlock } from './column-blocks.js';
 import { planTiles, type AxisTile, type TilePlan } from './tile-plan.js';
 import { inThreadTileSource, type TileSource, type TileSourceOptions } from './tile-source.js';
 
@@ -271,15 +271,6 @@ function finishRows(
     }
   }
   return { probability: coreColumns(probability, outWidth, coreFrom, coreTo), maskState };
-}
-
-/** Columns from..to of a row-major array `width` wide (the array itself when that is all of it). */
-function coreColumns<T extends TypedArray>(values: T, width: number, from: number, to: number): T {
-  if (from === 0 && to === width) return values;
-  const rows = values.length / width;
-  const out = new (values.constructor as new (length: number) => T)(rows * (to - from));
-  for (let r = 0; r < rows; r++) out.set(values.subarray(r * width + from, r * width + to), r * (to - from));
-  return out;
 }
 
 /** The block's core columns of dilated rows that span needFrom..needTo. */

@@ -1,7 +1,7 @@
 import type { CogWriter, RasterSource, Window } from '../raster/types.js';
 import { defaultShadowParameters, detectShadows, usableSun, type NamedBand, type ShadowParameters, type SunAngles } from '../shadow/index.js';
 import { StreamingClassDilation } from './class-dilation.js';
-import { columnBlockWidthFor } from './column-blocks.js';
+import { columnBlockWidthFor, coreColumns } from './column-blocks.js';
 import type { BandScaling } from './image-normalisation.js';
 
 const MASK_NODATA = 255;
@@ -145,15 +145,6 @@ async function blockShadowPass(
       await writers.shadowProbability.writeWindow({ window: { x: columns.coreFrom, y, width: coreWidth, height: rows }, bands: [probability] });
     }
   }
-}
-
-/** Columns from..to of rows `width` wide (the same array when that is all of them). */
-function coreColumns(values: Uint8Array, width: number, from: number, to: number): Uint8Array {
-  if (from === 0 && to === width) return values;
-  const rows = values.length / width;
-  const out = new Uint8Array(rows * (to - from));
-  for (let r = 0; r < rows; r++) out.set(values.subarray(r * width + from, r * width + to), r * (to - from));
-  return out;
 }
 
 function toReflectance(values: ArrayLike<number>, scaling: BandScaling, nodata: number | null): Float32Array {

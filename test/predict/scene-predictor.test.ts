@@ -1,30 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { RasterInfo, RasterSource, Window, WindowData } from '../../src/raster/types.js';
 import { stretchNormalisation } from '../../src/predict/normalisation.js';
 import { predictScene, type MaskRunner } from '../../src/predict/scene-predictor.js';
 import { planTiles } from '../../src/predict/tile-plan.js';
 import { memoryWriter } from '../helpers/memory-writer.js';
-
-/** A raster held in memory (band-sequential uint16), read window by window like a file. */
-function memoryRaster(width: number, height: number, bands: Uint16Array[], nodata: number | null): RasterSource {
-  const info = { source: 'memory.tif', width, height, bandCount: bands.length, sampleType: 'uint16', nodata, overviews: [], blockWidth: width, blockHeight: 7 } as unknown as RasterInfo;
-  return {
-    info,
-    async readWindow(window: Window, options = {}): Promise<WindowData> {
-      const indices = options.bands ?? bands.map((_, i) => i);
-      return {
-        window,
-        bands: indices.map((b) => {
-          const out = new Uint16Array(window.width * window.height);
-          for (let r = 0; r < window.height; r++) out.set(bands[b]!.subarray((window.y + r) * width + window.x, (window.y + r) * width + window.x + window.width), r * window.width);
-          return out;
-        }),
-      };
-    },
-    async close() {},
-  };
-}
+import { memoryRaster } from '../helpers/memory-raster.js';
 
 /** A per-pixel "network" (probability = mean of the input bands): tiling must not change it at all. */
 const pointwise: MaskRunner = {
@@ -49,7 +29,7 @@ async function run(width: number, height: number, bands: Uint16Array[], nodata: 
   const probability = memoryWriter(width, height, (n) => new Uint8Array(n));
   const mask = memoryWriter(width, height, (n) => new Uint8Array(n));
   const tiles: number[] = [];
-  const statistics = await predictScene(memoryRaster(width, height, bands, nodata), pointwise, { probability, mask }, {
+  const statistics = await predictScene(memoryRaster(width, height, bands, nodata, { blockWidth: width, blockHeight: 7 }), pointwise, { probability, mask }, {
     bands: [0, 1, 2],
     normalisation: stretchNormalisation(3, 0, 1000, 'test'),
     tile,
@@ -125,7 +105,7 @@ test('the runner gets each tile\'s plan coordinates, and lastTileRow stops after
   const recording: MaskRunner = { run: (input, n, h, w, at) => (seen.push(`${at.row},${at.column}`), pointwise.run(input, n, h, w, at)) };
   const probability = memoryWriter(width, height, (n) => new Uint8Array(n));
   const mask = memoryWriter(width, height, (n) => new Uint8Array(n));
-  await predictScene(memoryRaster(width, height, bands, null), recording, { probability, mask }, {
+  await predictScene(memoryRaster(width, height, bands, null, { blockWidth: width, blockHeight: 7 }), recording, { probability, mask }, {
     bands: [0, 1, 2], normalisation: stretchNormalisation(3, 0, 1000, 'test'), tile, overlap, threshold: 0.4567, buffer: 0, probabilityFormat: 'uint8', lastTileRow: 1,
   });
   const expected = [0, 1].flatMap((r) => plan.columns.map((_, c) => `${r},${c}`));
@@ -155,7 +135,7 @@ async function runBlocks(width: number, height: number, bands: Uint16Array[], co
   const probability = memoryWriter(width, height, (n) => new Float32Array(n));
   const mask = memoryWriter(width, height, (n) => new Uint8Array(n));
   const progress: number[] = [];
-  const statistics = await predictScene(memoryRaster(width, height, bands, 0), runner, { probability, mask }, {
+  const statistics = await predictScene(memoryRaster(width, height, bands, 0, { blockWidth: width, blockHeight: 7 }), runner, { probability, mask }, {
     bands: [0, 1, 2], normalisation: stretchNormalisation(3, 0, 1000, 'test'), tile: 64, overlap: 24, threshold: 0.4567, buffer, probabilityFormat: 'float32', columnBlockWidth,
     onTile: (done, total) => progress.push(done / total),
   });

@@ -6,29 +6,10 @@ import { defaultShadowParameters } from '../../src/shadow/index.js';
 import type { RasterInfo, RasterSource, Window, WindowData } from '../../src/raster/types.js';
 import { sharedPath } from '../helpers/shared-data.js';
 import { memoryWriter } from '../helpers/memory-writer.js';
+import { memoryRaster } from '../helpers/memory-raster.js';
 
 /** Share of pixels whose class may change with blocks this narrow (the windows' statistics and edges differ). */
 const SHARE_BOUND = 0.03;
-
-/** Bands (uint16) held in memory, read window by window like a file. */
-function memoryRaster(width: number, height: number, bands: Uint16Array[]): RasterSource {
-  const info = { source: 'memory.tif', width, height, bandCount: bands.length, sampleType: 'uint16', nodata: 0, overviews: [] } as unknown as RasterInfo;
-  return {
-    info,
-    async readWindow(window: Window, options = {}): Promise<WindowData> {
-      const indices = options.bands ?? bands.map((_, i) => i);
-      return {
-        window,
-        bands: indices.map((b) => {
-          const out = new Uint16Array(window.width * window.height);
-          for (let r = 0; r < window.height; r++) out.set(bands[b]!.subarray((window.y + r) * width + window.x, (window.y + r) * width + window.x + window.width), r * window.width);
-          return out;
-        }),
-      };
-    },
-    async close() {},
-  };
-}
 
 /** A one-band uint8 raster in memory, read window by window like a file. */
 function memoryMask(width: number, height: number, values: Uint8Array): RasterSource {
@@ -56,7 +37,7 @@ test('column blocks: the shadow pass writes every pixel once, one block as wide 
   const [blue, red, nir] = (await file.readWindow(crop, { bands: [0, 2, 3] })).bands as Uint16Array[];
   await file.close();
   const { width, height } = crop;
-  const source = memoryRaster(width, height, [red!, nir!]);
+  const source = memoryRaster(width, height, [red!, nir!], 0);
   const cloud = new Uint8Array(width * height);
   for (let i = 0; i < cloud.length; i++) cloud[i] = blue![i] === 0 ? 255 : blue![i]! >= 2000 ? 1 : 0;
   const run = async (columnBlockWidth: number | undefined) => {

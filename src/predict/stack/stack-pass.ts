@@ -63,8 +63,8 @@ export function stripRowsFor(width: number, dates: number, budget: number, longS
  */
 export async function runStackPass(dates: StackPassDate[], options: StackPassOptions): Promise<StackPassStatistics> {
   const { width, height } = options;
-  const longSeries = options.rule.harmonicDelta > 0 && harmonicBandsOf(dates.map((d) => d.image)) !== undefined;
-  const stripRows = stripRowsFor(width, dates.length, options.memoryBudget ?? 256 * 2 ** 20, longSeries);
+  const harmonic = options.rule.harmonicDelta > 0 ? harmonicBandsOf(dates.map((d) => d.image)) : undefined;
+  const stripRows = stripRowsFor(width, dates.length, options.memoryBudget ?? 256 * 2 ** 20, harmonic !== undefined);
   const dilations = dates.map((_, t) => new StreamingClassDilation(width, height, options.dateBuffers?.[t] ?? options.buffer, 0));
   const statistics: StackPassStatistics = { dates: dates.map(() => ({ valid: 0, cloud: 0, fallback: 0 })), stripRows, outlierAgreement: null, outliersTrusted: false, seasonalModelShare: 0 };
   let seasonal = 0;
@@ -74,13 +74,13 @@ export async function runStackPass(dates: StackPassDate[], options: StackPassOpt
     const total = Math.ceil(height / stripRows);
     if (options.rule.agreementGate <= 1) {
       const counts = noAgreementCounts();
-      for (let y = 0; y < height; y += stripRows) stripAgreement(await readStrip(dates, sources, y, Math.min(stripRows, height - y), width, false), options.rule, options.threshold, counts);
+      for (let y = 0; y < height; y += stripRows) stripAgreement(await readStrip(dates, sources, y, Math.min(stripRows, height - y), width, undefined), options.rule, options.threshold, counts);
       statistics.outlierAgreement = agreementOf(counts);
       statistics.outliersTrusted = statistics.outlierAgreement >= options.rule.agreementGate;
     }
     for (let y = 0, done = 0; y < height; y += stripRows, done++) {
       const rows = Math.min(stripRows, height - y);
-      const strip = await readStrip(dates, sources, y, rows, width, longSeries);
+      const strip = await readStrip(dates, sources, y, rows, width, harmonic);
       const fused = stackProbability(strip, options.rule, options.threshold, statistics.outliersTrusted);
       seasonal += fused.seasonal;
       for (let t = 0; t < dates.length; t++) {
@@ -116,9 +116,15 @@ export function harmonicBandsOf(images: { bandNames: string[]; date: Date | null
   return { cloud, swir1, days: images.map((image) => (image.date!.getTime() - start) / 86_400_000) };
 }
 
-async function readStrip(dates: StackPassDate[], sources: { image: RasterSource; probability: RasterSource }[], y: number, rows: number, width: number, withHarmonic: boolean): Promise<StackStrip> {
+async function readStrip(
+  dates: StackPassDate[],
+  sources: { image: RasterSource; probability: RasterSource }[],
+  y: number,
+  rows: number,
+  width: number,
+  harmonicBands: ReturnType<typeof harmonicBandsOf>,
+): Promise<StackStrip> {
   const strip: StackStrip = { brightness: [], sensitive: [], probability: [] };
-  const harmonicBands = withHarmonic ? harmonicBandsOf(dates.map((d) => d.image)) : undefined;
   if (harmonicBands) strip.harmonic = { cloud: [], swir1: [], days: harmonicBands.days };
   for (let t = 0; t < dates.length; t++) {
     const { image } = dates[t]!;
