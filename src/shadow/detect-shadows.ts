@@ -181,7 +181,8 @@ function shiftOffsets(direction: { x: number; y: number }, minShift: number, max
 /**
  * The displacement of one cloud object whose landing matches best (Fmask's object matching):
  * the share of its landed pixels that are dark or under another cloud (a shadow may hide there),
- * pixels landing on the object itself or outside the window left out. Displacements are tried
+ * pixels landing on the object itself or outside the window left out (a landing needs 30 % of
+ * the object inside the window, its own pixels included, and 3 pixels off it). Displacements are tried
  * from near to far. With `netScore` (default) the landing with the most dark minus bright clear
  * pixels among those matching at least `minMatch` wins (a near landing that only grazes the dark
  * rim of its shadow covers few dark pixels; ties go to the nearer); without it the search stops
@@ -203,12 +204,15 @@ function bestOffset(members: Int32Array, label: number, labels: Int32Array, offs
     let known = 0;
     let matched = 0;
     let darkHits = 0;
+    let inWindow = 0;
     for (let s = 0; s < sampled; s++) {
       const x = xs[s]! + dx;
       const y = ys[s]! + dy;
       if (x < 0 || y < 0 || x >= width || y >= height) continue;
       const t = y * width + x;
-      if (labels[t] === label || cloud[t] === 255) continue;
+      if (cloud[t] === 255) continue;
+      inWindow++;
+      if (labels[t] === label) continue;
       known++;
       if (cloud[t] === WINDOW_CLOUD) matched++;
       else if (dark[t]! >= 0.5) {
@@ -216,8 +220,11 @@ function bestOffset(members: Int32Array, label: number, labels: Int32Array, offs
         darkHits++;
       }
     }
-    // Landings mostly outside the window, or with no dark pixel at all, say little.
-    if (known < Math.max(3, 0.3 * sampled) || darkHits === 0) continue;
+    // Landings mostly outside the window, or with no dark pixel at all, say little. Landings on
+    // the object itself count as inside: a large cloud hides most of its shadow under itself, and
+    // only the rim it uncovers can be matched (requiring 30 % of the object uncovered left every
+    // cloud deck larger than its displacement unmatched).
+    if (inWindow < Math.max(3, 0.3 * sampled) || known < 3 || darkHits === 0) continue;
     const score = matched / known;
     if (netScore) {
       const net = darkHits - (known - matched);

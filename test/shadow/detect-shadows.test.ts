@@ -190,6 +190,31 @@ test('a large cloud whose shadow hides mostly under it is matched at its displac
   assert.ok(Math.abs(matched.medianShift - 17.2) <= 1.5, `displacement ${matched.medianShift}`);
 });
 
+test('a cloud deck much larger than its displacement is matched by the rim it uncovers', () => {
+  // 100 x 100 px of cloud in a 128 px window, shadow displaced by (-10, -14): only 24 % of the
+  // deck's landing falls off the deck (a landing used to need 30 %, so such decks went unmatched).
+  const size = 128;
+  const n = size * size;
+  const nir = new Float32Array(n).fill(0.3);
+  const swir1 = new Float32Array(n).fill(0.15);
+  const cloud = new Uint8Array(n);
+  const truth = new Uint8Array(n);
+  for (let y = 24; y < 124; y++) for (let x = 20; x < 120; x++) cloud[y * size + x] = 1;
+  for (let y = 24; y < 124; y++) for (let x = 20; x < 120; x++) if (!cloud[(y - 14) * size + x - 10]) truth[(y - 14) * size + x - 10] = 1;
+  for (let i = 0; i < n; i++) {
+    if (truth[i]) [nir[i], swir1[i]] = [0.12, 0.06];
+    else if (cloud[i]) [nir[i], swir1[i]] = [0.6, 0.5];
+  }
+  const window: ShadowWindow = { width: size, height: size, bands: [{ name: 'nir', values: nir }, { name: 'swir1', values: swir1 }], cloud, pixelSize: 30 };
+  const reference = [{ name: 'nir', values: new Float32Array(n).fill(0.3) }, { name: 'swir1', values: new Float32Array(n).fill(0.15) }];
+  for (const withReference of [false, true]) {
+    const result = detectShadows({ ...window, sun, reference: withReference ? reference : undefined }, { ...defaultShadowParameters, rayReach: 0 });
+    assert.equal(result.matchedObjects, 1, `reference ${withReference}`);
+    assert.ok(Math.abs(result.medianShift - 17.2) <= 1.5, `displacement ${result.medianShift}`);
+    assert.ok(f1(result.shadow, truth) >= 0.9, `F1 ${f1(result.shadow, truth)}`);
+  }
+});
+
 test('inside a matched projection a weaker darkness is shadow; outside it the strict test holds', () => {
   // The top arm 20 % darker than the clear sky: not under the strict ratio (0.75), under the projection's (0.825).
   const { window, truth } = shortShadowScene(0.4, 0.8);
