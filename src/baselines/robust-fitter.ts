@@ -74,13 +74,15 @@ export class RobustFitter {
       if (!solve(normal, rhs, m)) return fitted;
       for (let r = 0; r < m; r++) beta[r] = rhs[r]!;
       fitted = true;
-      for (let j = 0; j < n; j++) {
-        const o = index[j]! * stride;
-        let p = 0;
-        for (let r = 0; r < m; r++) p += rows[o + r]! * rhs[r]!;
-        const e = y[j]! - p;
-        residual[j] = e;
-        absolute[j] = Math.abs(e);
+      if (m === MAX_TERMS) this.fiveTermResiduals(rows, stride, index, y, n);
+      else {
+        for (let j = 0; j < n; j++) {
+          const o = index[j]! * stride;
+          let p = 0;
+          for (let r = 0; r < m; r++) p += rows[o + r]! * rhs[r]!;
+          residual[j] = y[j]! - p;
+          absolute[j] = Math.abs(residual[j]!);
+        }
       }
       const scale = medianBySelection(absolute, n) / 0.6745;
       if (scale < 1e-9) break;
@@ -140,5 +142,18 @@ export class RobustFitter {
     a[20] = a40; a[21] = a41; a[22] = a42; a[23] = a43; a[24] = a44;
     const b = this.rhs;
     b[0] = b0; b[1] = b1; b[2] = b2; b[3] = b3; b[4] = b4;
+  }
+
+  /** The residuals of the 5-term model (its value summed term by term from 0, as predict does). */
+  private fiveTermResiduals(rows: Float64Array, stride: number, index: Int32Array, y: Float64Array, n: number): void {
+    const { residual, absolute, rhs } = this;
+    const b0 = rhs[0]!, b1 = rhs[1]!, b2 = rhs[2]!, b3 = rhs[3]!, b4 = rhs[4]!;
+    for (let j = 0; j < n; j++) {
+      const o = index[j]! * stride;
+      const p = 0 + rows[o]! * b0 + rows[o + 1]! * b1 + rows[o + 2]! * b2 + rows[o + 3]! * b3 + rows[o + 4]! * b4;
+      const e = y[j]! - p;
+      residual[j] = e;
+      absolute[j] = Math.abs(e);
+    }
   }
 }

@@ -38,7 +38,7 @@ function selectInPlace(values: Float64Array, n: number, k: number): number {
   let lo = 0;
   let hi = n - 1;
   while (lo < hi) {
-    const pivot = values[(lo + hi) >> 1]!;
+    const pivot = medianOfThree(values[lo]!, values[(lo + hi) >> 1]!, values[hi]!);
     let i = lo;
     let j = hi;
     while (i <= j) {
@@ -57,4 +57,9 @@ function selectInPlace(values: Float64Array, n: number, k: number): number {
     else break;
   }
   return values[k]!;
+}
+
+function medianOfThree(a: number, b: number, c: number): number {
+  if (a < b) return b < c ? b : a < c ? c : a;
+  return a < c ? a : b < c ? c : b;
 }
