@@ -58,7 +58,7 @@ export function harmonicResiduals(bands: HarmonicBands, options: HarmonicOptions
   const y = new Float64Array(T);
   const cloudBeta = new Float64Array(TERMS);
   const swir1Beta = new Float64Array(TERMS);
-  const fitted = (input: Float32Array[], i: number, count: number, beta: Float64Array): boolean => {
+  const fitBand = (input: Float32Array[], i: number, count: number, beta: Float64Array): boolean => {
     for (let j = 0; j < count; j++) y[j] = input[clear[j]!]![i]!;
     return fitter.fit(rows, TERMS, clear, y, count, TERMS, beta);
   };
@@ -70,7 +70,7 @@ export function harmonicResiduals(bands: HarmonicBands, options: HarmonicOptions
       if (c < SCREEN_BRIGHTNESS) clear[count++] = t;
     }
     if (count < options.minClear) continue;
-    if (!fitted(bands.cloud, i, count, cloudBeta) || !fitted(bands.swir1, i, count, swir1Beta)) continue;
+    if (!fitBand(bands.cloud, i, count, cloudBeta) || !fitBand(bands.swir1, i, count, swir1Beta)) continue;
     for (let t = 0; t < T; t++) {
       const c = bands.cloud[t]![i]!;
       const s = bands.swir1[t]![i]!;
