@@ -4,3 +4,4 @@ await import('./predict.js');
 await import('./queue.js');
 await import('./train.js');
 await import('./synth.js');
+await import('./harmonic-fit.js');

@@ -2,7 +2,8 @@ import { AutocmError } from '../util/errors.js';
 import { CLEAR, CLOUD, NODATA, SHADOW } from '../masks/mask-classes.js';
 import { bandIndex, clamp01 } from './band-roles.js';
 import type { BaselineScores } from './baseline-types.js';
-import { YEAR_DAYS, designRow, predict, robustFit } from './tmask-model.js';
+import { RobustFitter } from './robust-fitter.js';
+import { YEAR_DAYS, designRow, predict } from './tmask-model.js';
 
 export interface TmaskOptions {
   /** Cloud: observed - predicted above this in the cloud band (0.04, the paper's value). */
@@ -75,52 +76,42 @@ export function tmaskScores(dates: Float32Array[][], days: number[], roles: Tmas
   const scores = dates.map(() => ({ probability: new Float32Array(n).fill(Number.NaN), classes: new Uint8Array(n).fill(NODATA) }));
   const counts: TmaskCounts = { fiveTerm: 0, threeTerm: 0, fallback: 0, screenOnly: 0 };
   const rows = new Float64Array(T * 5);
-  const fitRows = new Float64Array(T * 5);
+  for (let t = 0; t < T; t++) designRow(days[t]!, 5, years, rows.subarray(t * 5, t * 5 + 5));
+  const fitter = new RobustFitter(T);
+  const clear = new Int32Array(T);
   const y = new Float64Array(T);
-  const row = new Float64Array(5);
-  const clearIdx: number[] = [];
+  const beta = new Float64Array(5);
   const predicted = Array.from({ length: bandCount }, () => new Float64Array(T));
   for (let i = 0; i < n; i++) {
-    clearIdx.length = 0;
+    let nClear = 0;
     let validCount = 0;
     for (let t = 0; t < T; t++) {
-      let ok = true;
-      for (let b = 0; b < bandCount; b++) if (Number.isNaN(dates[t]![b]![i]!)) ok = false;
-      if (!ok) continue;
+      if (!allValid(dates[t]!, i)) continue;
       validCount++;
-      if (dates[t]![roles.cloud]![i]! < screen) clearIdx.push(t);
+      if (dates[t]![roles.cloud]![i]! < screen) clear[nClear++] = t;
     }
     if (validCount === 0) continue;
-    const nClear = clearIdx.length;
     let m = nClear >= fullObs && years >= 2 ? 5 : nClear >= perCoefficient * 3 ? 3 : 1;
     if (nClear === 0) {
       // Every valid date failed the screen: no model; the screening's cloud verdict stands.
       counts.screenOnly++;
       for (let t = 0; t < T; t++) {
-        if (dates[t]!.some((band) => Number.isNaN(band[i]!))) continue;
+        if (!allValid(dates[t]!, i)) continue;
         scores[t]!.probability[i] = 1;
         scores[t]!.classes[i] = CLOUD;
       }
       continue;
     }
-    for (let t = 0; t < T; t++) designRow(days[t]!, 5, years, rows.subarray(t * 5, t * 5 + 5));
     let fitted = false;
     while (!fitted) {
       fitted = true;
       for (let b = 0; b < bandCount; b++) {
-        clearIdx.forEach((t, j) => {
-          for (let r = 0; r < m; r++) fitRows[j * m + r] = rows[t * 5 + r]!;
-          y[j] = dates[t]![b]![i]!;
-        });
-        const beta = robustFit(fitRows, y, nClear, m);
-        if (!beta) {
+        for (let j = 0; j < nClear; j++) y[j] = dates[clear[j]!]![b]![i]!;
+        if (!fitter.fit(rows, 5, clear, y, nClear, m, beta)) {
           fitted = false;
           break;
         }
-        for (let t = 0; t < T; t++) {
-          for (let r = 0; r < m; r++) row[r] = rows[t * 5 + r]!;
-          predicted[b]![t] = predict(beta, row, m);
-        }
+        for (let t = 0; t < T; t++) predicted[b]![t] = predict(beta, rows, m, t * 5);
       }
       if (!fitted) {
         if (m === 1) break;
@@ -133,15 +124,26 @@ export function tmaskScores(dates: Float32Array[][], days: number[], roles: Tmas
     else counts.fallback++;
     for (let t = 0; t < T; t++) {
       const cloudObs = dates[t]![roles.cloud]![i]!;
-      if (Number.isNaN(cloudObs) || dates[t]!.some((band) => Number.isNaN(band[i]!))) continue;
+      if (Number.isNaN(cloudObs) || !allValid(dates[t]!, i)) continue;
       const delta = cloudObs - predicted[roles.cloud]![t]!;
       const out = scores[t]!;
       out.probability[i] = clamp01((0.5 * delta) / cloudDelta);
-      const dark = (b: number) => b < 0 || dates[t]![b]![i]! - predicted[b]![t]! < -shadowDelta;
+      const dark = roles.nir >= 0 && belowModel(dates[t]!, predicted, roles.nir, t, i, shadowDelta) && belowModel(dates[t]!, predicted, roles.swir1, t, i, shadowDelta);
       if (delta > cloudDelta) out.classes[i] = CLOUD;
-      else if (roles.nir >= 0 && dark(roles.nir) && dark(roles.swir1)) out.classes[i] = SHADOW;
+      else if (dark) out.classes[i] = SHADOW;
       else out.classes[i] = CLEAR;
     }
   }
   return { scores, counts };
+}
+
+/** Whether band b (absent: -1, which counts as below) of date t is more than `delta` below its model at pixel i. */
+function belowModel(bands: Float32Array[], predicted: Float64Array[], b: number, t: number, i: number, delta: number): boolean {
+  return b < 0 || bands[b]![i]! - predicted[b]![t]! < -delta;
+}
+
+/** Whether every band of one date is valid (not NaN) at pixel i. */
+function allValid(bands: Float32Array[], i: number): boolean {
+  for (const band of bands) if (Number.isNaN(band[i]!)) return false;
+  return true;
 }

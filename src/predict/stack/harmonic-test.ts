@@ -1,4 +1,5 @@
-import { YEAR_DAYS, designRow, predict, robustFit } from '../../baselines/tmask-model.js';
+import { RobustFitter } from '../../baselines/robust-fitter.js';
+import { YEAR_DAYS, designRow, predict } from '../../baselines/tmask-model.js';
 
 /**
  * The long-series test of `predict --stack`: Tmask's seasonal clear-sky model (Zhu and Woodcock
@@ -52,34 +53,30 @@ export function harmonicResiduals(bands: HarmonicBands, options: HarmonicOptions
   if (years < options.minYears) return { cloud, swir1 };
   const rows = new Float64Array(T * TERMS);
   for (let t = 0; t < T; t++) designRow(bands.days[t]!, TERMS, years, rows.subarray(t * TERMS, (t + 1) * TERMS));
-  const fitRows = new Float64Array(T * TERMS);
+  const fitter = new RobustFitter(T);
+  const clear = new Int32Array(T);
   const y = new Float64Array(T);
-  const clear: number[] = [];
-  const modelled = [
-    { input: bands.cloud, output: cloud },
-    { input: bands.swir1, output: swir1 },
-  ];
+  const cloudBeta = new Float64Array(TERMS);
+  const swir1Beta = new Float64Array(TERMS);
+  const fitBand = (input: Float32Array[], i: number, count: number, beta: Float64Array): boolean => {
+    for (let j = 0; j < count; j++) y[j] = input[clear[j]!]![i]!;
+    return fitter.fit(rows, TERMS, clear, y, count, TERMS, beta);
+  };
   for (let i = 0; i < n; i++) {
-    clear.length = 0;
+    let count = 0;
     for (let t = 0; t < T; t++) {
       const c = bands.cloud[t]![i]!;
       if (Number.isNaN(c) || Number.isNaN(bands.swir1[t]![i]!)) continue;
-      if (c < SCREEN_BRIGHTNESS) clear.push(t);
+      if (c < SCREEN_BRIGHTNESS) clear[count++] = t;
     }
-    if (clear.length < options.minClear) continue;
-    clear.forEach((t, j) => fitRows.set(rows.subarray(t * TERMS, (t + 1) * TERMS), j * TERMS));
-    const betas = modelled.map(({ input }) => {
-      clear.forEach((t, j) => (y[j] = input[t]![i]!));
-      return robustFit(fitRows, y, clear.length, TERMS);
-    });
-    if (betas.some((beta) => !beta)) continue;
+    if (count < options.minClear) continue;
+    if (!fitBand(bands.cloud, i, count, cloudBeta) || !fitBand(bands.swir1, i, count, swir1Beta)) continue;
     for (let t = 0; t < T; t++) {
-      if (Number.isNaN(bands.cloud[t]![i]!) || Number.isNaN(bands.swir1[t]![i]!)) continue;
-      const row = rows.subarray(t * TERMS, (t + 1) * TERMS);
-      modelled.forEach(({ input, output }, k) => {
-        const r = (input[t]![i]! - predict(betas[k]!, row, TERMS)) / options.delta;
-        output[t]![i] = k === 0 ? r - 1 : r;
-      });
+      const c = bands.cloud[t]![i]!;
+      const s = bands.swir1[t]![i]!;
+      if (Number.isNaN(c) || Number.isNaN(s)) continue;
+      cloud[t]![i] = (c - predict(cloudBeta, rows, TERMS, t * TERMS)) / options.delta - 1;
+      swir1[t]![i] = (s - predict(swir1Beta, rows, TERMS, t * TERMS)) / options.delta;
     }
   }
   return { cloud, swir1 };
