@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { calibrateOnSynthetic } from '../evaluate/calibrate-synthetic.js';
+import { calibrateOnSynthetic, saturatedThresholdWarning } from '../evaluate/calibrate-synthetic.js';
 import type { Command } from 'commander';
 import { openStack, type ImageStack } from '../raster/stack.js';
 import { checkpointPathFor } from '../train/checkpoint.js';
@@ -168,6 +168,8 @@ export async function trainFromOptions(inputs: string[], options: TrainCliOption
       quiet: options.quiet,
     });
     const calibration = options.calibrate === 'synthetic' ? await calibrateOnSynthetic(result.output, config.bands, { threads: options.threads }) : { skipped: '--calibrate none' };
+    const saturated = 'skipped' in calibration ? null : saturatedThresholdWarning(calibration);
+    if (saturated) process.stderr.write(`autocm: warning: ${saturated}\n`);
     const last = result.log[result.log.length - 1];
     const packSummary = { k, maxSpanDays: packs.maxSpanDays, rule: packs.spanNote, startsPerEpoch: packs.startsPerEpoch };
     if (!options.silent) printResult(options.json ?? false, { ...result, log: undefined, steps: last?.step ?? 0, lastLosses: last ?? null, packs: packSummary, calibration }, () =>

@@ -16,6 +16,17 @@ export function syntheticSensorFor(bands: string[]): SyntheticSensorName | null 
 }
 
 /**
+ * A warning when a calibration's best threshold is the top of the sweep (p >= 1): the model's
+ * probability is saturated near 1, i.e. it calls nearly everything cloud. Seen when `adapt` on a
+ * small, nearly cloud-free real stack (CBERS, docs/accuracy.md) falls into the loss's degenerate
+ * solution; `predict --stack` then flags nothing. Null when the threshold is below 1.
+ */
+export function saturatedThresholdWarning(calibration: { threshold: number; f1: number }): string | null {
+  if (calibration.threshold < 1) return null;
+  return `the trained model's best threshold on synthetic truth is ${calibration.threshold} (F1 ${calibration.f1.toFixed(3)}): its cloud probability is saturated, it calls nearly every pixel cloud (training collapsed; seen when adapting on a small, nearly cloud-free stack); score it against a reference before use, or keep the model it started from`;
+}
+
+/**
  * Label-free threshold of a freshly trained model: calibrated on the exact truth of a small
  * synthetic stack of a sensor with the model's bands (the model file is rewritten in place).
  * A label-free model's probabilities follow cloud opacity, so 0.5 misses thin cloud; measured on

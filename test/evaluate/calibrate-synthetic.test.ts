@@ -3,7 +3,7 @@ import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { calibrateOnSynthetic, syntheticSensorFor } from '../../src/evaluate/calibrate-synthetic.js';
+import { calibrateOnSynthetic, saturatedThresholdWarning, syntheticSensorFor } from '../../src/evaluate/calibrate-synthetic.js';
 import { unetLayers, unetSpec } from '../../src/model/description.js';
 import { defaultModelPath } from '../../src/model/default-model.js';
 import { initParameters } from '../../src/model/init.js';
@@ -24,6 +24,10 @@ test('a model that separates synthetic clouds gets a threshold; an untrained one
     assert.ok(!('skipped' in calibrated), JSON.stringify(calibrated));
     assert.equal((await loadModel(good)).metadata.threshold, calibrated.threshold);
     assert.ok(calibrated.f1 > 0.8, `F1 ${calibrated.f1}`);
+    assert.equal(saturatedThresholdWarning(calibrated), null, `threshold ${calibrated.threshold}`);
+    // CBERS adapted at 300 steps (docs/accuracy.md): the sweep's best is p >= 1.
+    assert.match(saturatedThresholdWarning({ threshold: 1, f1: 0.579 }) ?? '', /threshold on synthetic truth is 1 \(F1 0\.579\).*saturated/);
+    assert.equal(saturatedThresholdWarning({ threshold: 0.99, f1: 0.9 }), null);
 
     const untrained = join(dir, 'untrained.safetensors');
     const base = await loadModel(defaultModelPath);
