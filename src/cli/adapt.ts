@@ -6,6 +6,7 @@ import { AutocmError } from '../util/errors.js';
 import { numberOption } from './number-option.js';
 import { trainFromOptions, type TrainCliOptions } from './train.js';
 import { defaultModelPath } from '../model/default-model.js';
+import { calibrateOnSynthetic } from '../evaluate/calibrate-synthetic.js';
 
 /** What `adapt` changes from `train`'s defaults: short fine-tuning on one user stack. */
 export const adaptDefaults = { steps: 300, k: 5, crop: 48 };
@@ -28,6 +29,8 @@ export interface AdaptRequest {
  * Fine-tunes a model on the user's own stack with the method's label-free loss (`train --init`
  * with adapt's defaults, the same loop, checkpoints and report). When the stack lacks the model's
  * bands (e.g. red, NIR, SWIR1), trains from scratch on the stack's own bands instead, and says so.
+ * A fine-tuned model that collapsed to the loss's "everything cloud" solution (seen on CBERS, a
+ * small, nearly cloud-free stack: docs/accuracy.md) is set aside and refused (AdaptationRejected).
  */
 export async function adaptModel(request: AdaptRequest, warn: (message: string) => void): Promise<string> {
   const modelPath = request.model ?? defaultModelPath;
@@ -38,6 +41,7 @@ export async function adaptModel(request: AdaptRequest, warn: (message: string) 
   // A sample is three packs of K dates: K is at most a third of the stack.
   const k = Math.min(adaptDefaults.k, Math.floor(probe.images.length / 3));
   if (k < 2) throw new AutocmError(`adapt needs at least 6 dates (three packs of at least 2), got ${probe.images.length}`, request.inputs.join(' '));
+  const start = has ? await calibrateOnSynthetic(modelPath, model.metadata.bands, { threads: request.threads, write: false }) : null;
   const options: TrainCliOptions = {
     output: request.output,
     sensor: request.sensor,
@@ -59,6 +63,7 @@ export async function adaptModel(request: AdaptRequest, warn: (message: string) 
     quiet: request.quiet,
     json: request.json,
     silent: request.silent,
+    baseline: start && !('skipped' in start) ? { model: modelPath, f1: start.f1 } : undefined,
   };
   return trainFromOptions(request.inputs, options);
 }

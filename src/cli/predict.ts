@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { adaptModel } from './adapt.js';
+import { AdaptationRejected } from '../train/adaptation-guard.js';
 import { defaultModelPath, hasDefaultModel } from '../model/default-model.js';
 import { predictImages, type ImageSummary } from '../predict/predict-images.js';
 import { predictStack, type StackDateSummary } from '../predict/stack/predict-stack.js';
@@ -62,10 +63,16 @@ export function registerPredict(program: Command): void {
       if (options.adapt !== undefined) {
         if (options.adapt < 1) throw new AutocmError(`--adapt must be at least 1 step (got ${options.adapt})`);
         await mkdir(options.output, { recursive: true });
-        model = await adaptModel(
-          { inputs, model, output: join(options.output, 'adapted-model.safetensors'), steps: options.adapt, sensor: options.sensor, threads: options.threads, force: options.overwrite, quiet: options.quiet || options.json, silent: true },
-          (m) => process.stderr.write(`autocm: warning: ${m}\n`),
-        );
+        const warn = (m: string) => process.stderr.write(`autocm: warning: ${m}\n`);
+        try {
+          model = await adaptModel(
+            { inputs, model, output: join(options.output, 'adapted-model.safetensors'), steps: options.adapt, sensor: options.sensor, threads: options.threads, force: options.overwrite, quiet: options.quiet || options.json, silent: true },
+            warn,
+          );
+        } catch (error) {
+          if (!(error instanceof AdaptationRejected)) throw error;
+          warn(`${error.message}; predicting with ${model}`);
+        }
       }
       if (!options.stack && (options.order || options.stackRule)) throw new AutocmError('--order and --stack-rule only apply with --stack');
       if (options.stack) {

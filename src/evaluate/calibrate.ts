@@ -17,7 +17,8 @@ export interface CalibrateOptions {
   images: string[];
   /** Reference masks or folders of them. */
   references: string[];
-  output: string;
+  /** Where the calibrated model is written (absent: only scored, nothing written). */
+  output?: string;
   /** Where the images and references came from, for the metadata when their paths do not last (e.g. the command that made them). */
   source?: string;
   sensor?: string;
@@ -28,7 +29,7 @@ export interface CalibrateOptions {
 
 export interface CalibrationResult {
   model: string;
-  output: string;
+  output: string | null;
   threshold: number;
   f1: number;
   f1AtHalf: number | null;
@@ -76,8 +77,8 @@ export async function calibrateThreshold(options: CalibrateOptions): Promise<Cal
       f1AtHalf: evaluation.pooled.cloud.strict.f1,
       calibratedAt: new Date().toISOString(),
     };
-    await saveModel(options.output, calibratedModel(model, threshold, calibration));
-    return { model: options.model, output: options.output, threshold, f1: best.f1!, f1AtHalf: calibration.f1AtHalf, images: calibration.images, pixels: calibration.pixels };
+    if (options.output) await saveModel(options.output, calibratedModel(model, threshold, calibration));
+    return { model: options.model, output: options.output ?? null, threshold, f1: best.f1!, f1AtHalf: calibration.f1AtHalf, images: calibration.images, pixels: calibration.pixels };
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -20,9 +20,12 @@ test('a model that separates synthetic clouds gets a threshold; an untrained one
   try {
     const good = join(dir, 'good.safetensors');
     await copyFile(defaultModelPath, good);
+    const scoredOnly = await calibrateOnSynthetic(good, ['blue', 'green', 'red', 'nir'], { threads: 1, write: false });
+    assert.ok((await readFile(good)).equals(await readFile(defaultModelPath)), 'write: false leaves the model file as it was');
     const calibrated = await calibrateOnSynthetic(good, ['blue', 'green', 'red', 'nir'], { threads: 1 });
     assert.ok(!('skipped' in calibrated), JSON.stringify(calibrated));
     assert.equal((await loadModel(good)).metadata.threshold, calibrated.threshold);
+    assert.ok(!('skipped' in scoredOnly) && scoredOnly.threshold === calibrated.threshold && scoredOnly.f1 === calibrated.f1 && scoredOnly.output === null, JSON.stringify(scoredOnly));
     assert.ok(calibrated.f1 > 0.8, `F1 ${calibrated.f1}`);
     assert.equal(saturatedThresholdWarning(calibrated), null, `threshold ${calibrated.threshold}`);
     // CBERS adapted at 300 steps (docs/accuracy.md): the sweep's best is p >= 1.
