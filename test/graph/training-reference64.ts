@@ -22,7 +22,11 @@ function samePadBefore(n: number, k: number, s: number): number {
   return Math.floor(Math.max((out - 1) * s + k - n, 0) / 2);
 }
 
-/** Conv, kernel [k,k,Cin,Cout] (Keras), TF 'same'. */
+/**
+ * Conv, kernel [k,k,Cin,Cout] (Keras), TF 'same'. Every output adds bias, then the products in
+ * (ky, kx, c) order; the loops run that order outermost and the output row innermost, so each
+ * weight is read once per row sweep (the gradient checks spend most of their time here).
+ */
 export function conv64(x: T64, kernel: Float64Array, bias: Float64Array, k: number, cout: number, stride: number): T64 {
   const [n, cin, h, w] = x.shape as [number, number, number, number];
   const ho = Math.ceil(h / stride);
@@ -30,22 +34,31 @@ export function conv64(x: T64, kernel: Float64Array, bias: Float64Array, k: numb
   const pt = samePadBefore(h, k, stride);
   const pl = samePadBefore(w, k, stride);
   const out = t64([n, cout, ho, wo]);
+  const input = x.data;
+  const output = out.data;
+  // Output rows/columns whose input index i * stride + offset lies inside [0, size).
+  const first = (offset: number) => Math.max(0, Math.ceil(-offset / stride));
+  const end = (offset: number, size: number, count: number) => Math.min(count, Math.floor((size - 1 - offset) / stride) + 1);
   for (let b = 0; b < n; b++)
-    for (let o = 0; o < cout; o++)
-      for (let i = 0; i < ho; i++)
-        for (let j = 0; j < wo; j++) {
-          let sum = bias[o]!;
-          for (let ky = 0; ky < k; ky++) {
-            const y = i * stride + ky - pt;
-            if (y < 0 || y >= h) continue;
-            for (let kx = 0; kx < k; kx++) {
-              const xx = j * stride + kx - pl;
-              if (xx < 0 || xx >= w) continue;
-              for (let c = 0; c < cin; c++) sum += x.data[((b * cin + c) * h + y) * w + xx]! * kernel[((ky * k + kx) * cin + c) * cout + o]!;
+    for (let o = 0; o < cout; o++) {
+      const outBase = (b * cout + o) * ho * wo;
+      output.fill(bias[o]!, outBase, outBase + ho * wo);
+      for (let ky = 0; ky < k; ky++) {
+        const [i0, i1] = [first(ky - pt), end(ky - pt, h, ho)];
+        for (let kx = 0; kx < k; kx++) {
+          const [j0, j1] = [first(kx - pl), end(kx - pl, w, wo)];
+          for (let c = 0; c < cin; c++) {
+            const weight = kernel[((ky * k + kx) * cin + c) * cout + o]!;
+            const inBase = (b * cin + c) * h * w;
+            for (let i = i0; i < i1; i++) {
+              const inRow = inBase + (i * stride + ky - pt) * w + kx - pl;
+              const outRow = outBase + i * wo;
+              for (let j = j0; j < j1; j++) output[outRow + j] += input[inRow + j * stride]! * weight;
             }
           }
-          out.data[((b * cout + o) * ho + i) * wo + j] = sum;
         }
+      }
+    }
   return out;
 }
 
