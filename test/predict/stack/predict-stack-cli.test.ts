@@ -17,17 +17,27 @@ function autocm(...args: string[]) {
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-function cloudF1(predictions: string): number {
-  const run = autocm('evaluate', predictions, '--ref', join(stack, 'masks'), '--json', '--quiet');
-  assert.equal(run.status, 0, run.stderr);
-  return JSON.parse(run.stdout).pooled.cloud.strict.f1;
+interface StrictScores {
+  cloud: number;
+  shadow: number;
 }
 
-function shadowF1(predictions: string): number {
+// One `autocm evaluate` per prediction folder: the folders do not change once written, and the
+// cloud and shadow tests read the same report.
+const evaluated = new Map<string, StrictScores>();
+function strictF1(predictions: string): StrictScores {
+  const known = evaluated.get(predictions);
+  if (known) return known;
   const run = autocm('evaluate', predictions, '--ref', join(stack, 'masks'), '--json', '--quiet');
   assert.equal(run.status, 0, run.stderr);
-  return JSON.parse(run.stdout).pooled.shadow.strict.f1;
+  const { pooled } = JSON.parse(run.stdout);
+  const scores = { cloud: pooled.cloud.strict.f1, shadow: pooled.shadow.strict.f1 };
+  evaluated.set(predictions, scores);
+  return scores;
 }
+
+const cloudF1 = (predictions: string): number => strictF1(predictions).cloud;
+const shadowF1 = (predictions: string): number => strictF1(predictions).shadow;
 
 async function hasShadowClass(folder: string): Promise<boolean> {
   for (const name of readdirSync(folder).filter((f) => f.endsWith('_cloudmask.tif'))) {
