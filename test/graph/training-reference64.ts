@@ -17,12 +17,33 @@ export function t64(shape: number[], data?: ArrayLike<number>): T64 {
   return { shape, data: data ? Float64Array.from(data) : new Float64Array(n) };
 }
 
+/**
+ * `fn` that returns its last result when called again with the very same arguments (objects
+ * compared by identity, one remembered call per first argument). A finite difference changes
+ * one tensor and passes every other one as the same array, so everything upstream of the
+ * change is reused instead of recomputed; nothing here writes to a tensor after making it.
+ */
+function reusing<A extends [object, ...unknown[]], R>(fn: (...args: A) => R): (...args: A) => R {
+  const last = new WeakMap<object, { args: A; result: R }>();
+  return (...args: A) => {
+    const hit = last.get(args[0]);
+    if (hit && hit.args.length === args.length && hit.args.every((a, i) => a === args[i])) return hit.result;
+    const result = fn(...args);
+    last.set(args[0], { args, result });
+    return result;
+  };
+}
+
 function samePadBefore(n: number, k: number, s: number): number {
   const out = Math.ceil(n / s);
   return Math.floor(Math.max((out - 1) * s + k - n, 0) / 2);
 }
 
-/** Conv, kernel [k,k,Cin,Cout] (Keras), TF 'same'. */
+/**
+ * Conv, kernel [k,k,Cin,Cout] (Keras), TF 'same'. Every output adds bias, then the products in
+ * (ky, kx, c) order; the loops run that order outermost and the output row innermost, so each
+ * weight is read once per row sweep (the gradient checks spend most of their time here).
+ */
 export function conv64(x: T64, kernel: Float64Array, bias: Float64Array, k: number, cout: number, stride: number): T64 {
   const [n, cin, h, w] = x.shape as [number, number, number, number];
   const ho = Math.ceil(h / stride);
@@ -30,22 +51,31 @@ export function conv64(x: T64, kernel: Float64Array, bias: Float64Array, k: numb
   const pt = samePadBefore(h, k, stride);
   const pl = samePadBefore(w, k, stride);
   const out = t64([n, cout, ho, wo]);
+  const input = x.data;
+  const output = out.data;
+  // Output rows/columns whose input index i * stride + offset lies inside [0, size).
+  const first = (offset: number) => Math.max(0, Math.ceil(-offset / stride));
+  const end = (offset: number, size: number, count: number) => Math.min(count, Math.floor((size - 1 - offset) / stride) + 1);
   for (let b = 0; b < n; b++)
-    for (let o = 0; o < cout; o++)
-      for (let i = 0; i < ho; i++)
-        for (let j = 0; j < wo; j++) {
-          let sum = bias[o]!;
-          for (let ky = 0; ky < k; ky++) {
-            const y = i * stride + ky - pt;
-            if (y < 0 || y >= h) continue;
-            for (let kx = 0; kx < k; kx++) {
-              const xx = j * stride + kx - pl;
-              if (xx < 0 || xx >= w) continue;
-              for (let c = 0; c < cin; c++) sum += x.data[((b * cin + c) * h + y) * w + xx]! * kernel[((ky * k + kx) * cin + c) * cout + o]!;
+    for (let o = 0; o < cout; o++) {
+      const outBase = (b * cout + o) * ho * wo;
+      output.fill(bias[o]!, outBase, outBase + ho * wo);
+      for (let ky = 0; ky < k; ky++) {
+        const [i0, i1] = [first(ky - pt), end(ky - pt, h, ho)];
+        for (let kx = 0; kx < k; kx++) {
+          const [j0, j1] = [first(kx - pl), end(kx - pl, w, wo)];
+          for (let c = 0; c < cin; c++) {
+            const weight = kernel[((ky * k + kx) * cin + c) * cout + o]!;
+            const inBase = (b * cin + c) * h * w;
+            for (let i = i0; i < i1; i++) {
+              const inRow = inBase + (i * stride + ky - pt) * w + kx - pl;
+              const outRow = outBase + i * wo;
+              for (let j = j0; j < j1; j++) output[outRow + j] += input[inRow + j * stride]! * weight;
             }
           }
-          out.data[((b * cout + o) * ho + i) * wo + j] = sum;
         }
+      }
+    }
   return out;
 }
 
@@ -130,7 +160,7 @@ export function concatChannels64(a: T64, b: T64): T64 {
 }
 
 /** Max or mean over H, W: [N,C,1,1]. */
-export function spatialReduce64(x: T64, kind: 'max' | 'mean'): T64 {
+export const spatialReduce64 = reusing((x: T64, kind: 'max' | 'mean'): T64 => {
   const [n, c, h, w] = x.shape as [number, number, number, number];
   const hw = h * w;
   const out = t64([n, c, 1, 1]);
@@ -139,17 +169,24 @@ export function spatialReduce64(x: T64, kind: 'max' | 'mean'): T64 {
     out.data[i] = kind === 'max' ? Math.max(...slice) : slice.reduce((a, b) => a + b, 0) / hw;
   }
   return out;
-}
+});
+
+/** One layer (conv or transposed conv, activation, BN in training mode) and its BN statistics. */
+const computeLayer64 = reusing(
+  (x: T64, layer: ConvSpec, kernel: Float64Array, bias: Float64Array, gamma?: Float64Array, beta?: Float64Array): { out: T64; stat?: BnStat64 } => {
+    const z = (layer.type === 'conv' ? conv64 : tconv64)(x, kernel, bias, layer.kernelSize, layer.outChannels, layer.stride);
+    const a = layer.activation === 'relu' ? relu64(z) : sigmoid64(z);
+    if (!layer.batchNorm) return { out: a };
+    const r = batchNorm64(a, gamma!, beta!, 1e-3);
+    return { out: r.y, stat: { bn: layer.batchNorm, mean: r.mean, variance: r.variance, count: a.shape[0]! * a.shape[2]! * a.shape[3]! } };
+  },
+);
 
 export function layer64(layer: ConvSpec, p: Params64, x: T64, stats: BnStat64[]): T64 {
-  const kernel = p.get(`${layer.name}.kernel`)!;
-  const bias = p.get(`${layer.name}.bias`)!;
-  const z = (layer.type === 'conv' ? conv64 : tconv64)(x, kernel, bias, layer.kernelSize, layer.outChannels, layer.stride);
-  const a = layer.activation === 'relu' ? relu64(z) : sigmoid64(z);
-  if (!layer.batchNorm) return a;
-  const r = batchNorm64(a, p.get(`${layer.batchNorm}.gamma`)!, p.get(`${layer.batchNorm}.beta`)!, 1e-3);
-  stats.push({ bn: layer.batchNorm, mean: r.mean, variance: r.variance, count: a.shape[0]! * a.shape[2]! * a.shape[3]! });
-  return r.y;
+  const bn = layer.batchNorm;
+  const { out, stat } = computeLayer64(x, layer, p.get(`${layer.name}.kernel`)!, p.get(`${layer.name}.bias`)!, bn ? p.get(`${bn}.gamma`)! : undefined, bn ? p.get(`${bn}.beta`)! : undefined);
+  if (stat) stats.push({ ...stat });
+  return out;
 }
 
 const layers64 = (layers: ConvSpec[], p: Params64, x: T64, stats: BnStat64[]) => layers.reduce((v, l) => layer64(l, p, v, stats), x);
@@ -166,7 +203,7 @@ export function unet64(spec: UNetSpec, p: Params64, x: T64, stats: BnStat64[]): 
 }
 
 /** Composite [1,B,H,W] and the validity-weighted reconstruction loss of one pack. */
-export function compositeLoss64(x: T64, valid: T64, mask: T64, brightness: T64): { composite: T64; loss: number } {
+export const compositeLoss64 = reusing((x: T64, valid: T64, mask: T64, brightness: T64): { composite: T64; loss: number } => {
   const [k, bands, h, w] = x.shape as [number, number, number, number];
   const hw = h * w;
   const composite = t64([1, bands, h, w]);
@@ -192,7 +229,7 @@ export function compositeLoss64(x: T64, valid: T64, mask: T64, brightness: T64):
       }
     }
   return { composite, loss: total / (bands * Math.max(validCount, 1)) };
-}
+});
 
 /** Embeddings [N,16] of composites [N,B,c,c]. */
 export function siameseEncoder64(spec: SiameseSpec, p: Params64, composites: T64, stats: BnStat64[]): T64 {
@@ -217,6 +254,14 @@ export interface StepData64 {
   overlap: [number, number];
 }
 
+/** Composites [1,B,H,W] stacked as [N,B,H,W]. */
+const stackComposites = reusing((...composites: [T64, ...T64[]]): T64 => {
+  const [, bands, h, w] = composites[0].shape as number[];
+  const all = t64([composites.length, bands!, h!, w!]);
+  composites.forEach((c, i) => all.data.set(c.data, i * c.data.length));
+  return all;
+});
+
 /** The METHOD.md step loss in float64, with the same batching as the ONNX graph. */
 export function stepLoss64(
   unet: UNetSpec,
@@ -234,9 +279,7 @@ export function stepLoss64(
     rec += r.loss / data.packs.length;
     composites.push(r.composite);
   });
-  const [, bands, h, w] = composites[0]!.shape as number[];
-  const all = t64([composites.length, bands!, h!, w!]);
-  composites.forEach((c, i) => all.data.set(c.data, i * c.data.length));
+  const all = stackComposites(...(composites as [T64, ...T64[]]));
   const embeddings = siameseEncoder64(siamese, p, all, stats);
   const s = similarity64(siamese, p, embeddings, [[1, 2], [0, 3], [4, 1], [4, 0]], stats);
   const spatial = ((s[0]! - data.overlap[0]) ** 2 + (s[1]! - data.overlap[1]) ** 2) / 2;

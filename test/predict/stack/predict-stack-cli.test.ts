@@ -17,17 +17,23 @@ function autocm(...args: string[]) {
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-function cloudF1(predictions: string): number {
+type Pooled = Record<'cloud' | 'shadow', { strict: { f1: number } }>;
+
+// One `autocm evaluate` per prediction folder: the folders do not change once written, and the
+// cloud and shadow tests read the same report.
+const evaluated = new Map<string, Pooled>();
+function pooledScores(predictions: string): Pooled {
+  const known = evaluated.get(predictions);
+  if (known) return known;
   const run = autocm('evaluate', predictions, '--ref', join(stack, 'masks'), '--json', '--quiet');
   assert.equal(run.status, 0, run.stderr);
-  return JSON.parse(run.stdout).pooled.cloud.strict.f1;
+  const { pooled } = JSON.parse(run.stdout) as { pooled: Pooled };
+  evaluated.set(predictions, pooled);
+  return pooled;
 }
 
-function shadowF1(predictions: string): number {
-  const run = autocm('evaluate', predictions, '--ref', join(stack, 'masks'), '--json', '--quiet');
-  assert.equal(run.status, 0, run.stderr);
-  return JSON.parse(run.stdout).pooled.shadow.strict.f1;
-}
+const cloudF1 = (predictions: string): number => pooledScores(predictions).cloud.strict.f1;
+const shadowF1 = (predictions: string): number => pooledScores(predictions).shadow.strict.f1;
 
 async function hasShadowClass(folder: string): Promise<boolean> {
   for (const name of readdirSync(folder).filter((f) => f.endsWith('_cloudmask.tif'))) {
