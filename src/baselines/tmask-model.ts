@@ -1,7 +1,5 @@
 import { RobustFitter } from './robust-fitter.js';
 
-export { BISQUARE_TUNING, solve } from './robust-fitter.js';
-
 /**
  * Tmask's per-pixel time-series model (Zhu and Woodcock 2014): a harmonic seasonal model
  * rho(t) = a0 + a1 cos(2 pi t / T) + b1 sin(2 pi t / T) [+ a2 cos(2 pi t / (N T)) + b2 sin(2 pi t / (N T))],

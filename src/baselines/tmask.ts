@@ -128,9 +128,8 @@ export function tmaskScores(dates: Float32Array[][], days: number[], roles: Tmas
       const delta = cloudObs - predicted[roles.cloud]![t]!;
       const out = scores[t]!;
       out.probability[i] = clamp01((0.5 * delta) / cloudDelta);
-      const dark = roles.nir >= 0 && belowModel(dates[t]!, predicted, roles.nir, t, i, shadowDelta) && belowModel(dates[t]!, predicted, roles.swir1, t, i, shadowDelta);
       if (delta > cloudDelta) out.classes[i] = CLOUD;
-      else if (dark) out.classes[i] = SHADOW;
+      else if (roles.nir >= 0 && belowModel(dates[t]!, predicted, roles.nir, t, i, shadowDelta) && belowModel(dates[t]!, predicted, roles.swir1, t, i, shadowDelta)) out.classes[i] = SHADOW;
       else out.classes[i] = CLEAR;
     }
   }

@@ -31,7 +31,7 @@ export interface TrainCliOptions extends TrainNumbers {
   json?: boolean;
   /** Print no summary (when another command reports). */
   silent?: boolean;
-  /** `adapt`: the starting model's synthetic score; an adapted model clearly below it is refused. */
+  /** `adapt`: the starting model's synthetic score; an adapted model that collapsed is refused (adaptation-guard.ts). */
   baseline?: AdaptationBaseline;
 }
 

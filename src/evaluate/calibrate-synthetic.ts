@@ -15,6 +15,11 @@ export function syntheticSensorFor(bands: string[]): SyntheticSensorName | null 
   return SYNTHETIC_SENSORS.find((sensor) => bands.every((band) => findBand(getSensorProfile(sensor), band))) ?? null;
 }
 
+/** Whether a calibration's best threshold is the top of the sweep (p >= 1): the model calls nearly everything cloud. */
+export function isSaturated(calibration: { threshold: number }): boolean {
+  return calibration.threshold >= 1;
+}
+
 /**
  * A warning when a calibration's best threshold is the top of the sweep (p >= 1): the model's
  * probability is saturated near 1, i.e. it calls nearly everything cloud. Seen when `adapt` on a
@@ -22,7 +27,7 @@ export function syntheticSensorFor(bands: string[]): SyntheticSensorName | null 
  * solution; `predict --stack` then flags nothing. Null when the threshold is below 1.
  */
 export function saturatedThresholdWarning(calibration: { threshold: number; f1: number }): string | null {
-  if (calibration.threshold < 1) return null;
+  if (!isSaturated(calibration)) return null;
   return `the trained model's best threshold on synthetic truth is ${calibration.threshold} (F1 ${calibration.f1.toFixed(3)}): its cloud probability is saturated, it calls nearly every pixel cloud (training collapsed; seen when adapting on a small, nearly cloud-free stack); score it against a reference before use, or keep the model it started from`;
 }
 

@@ -1,4 +1,5 @@
 import { rename } from 'node:fs/promises';
+import { isSaturated } from '../evaluate/calibrate-synthetic.js';
 import { AutocmError } from '../util/errors.js';
 
 /** The starting model's score on the same synthetic truth, taken before training. */
@@ -29,7 +30,7 @@ export class AdaptationRejected extends AutocmError {
 export function adaptationVerdict(baseline: AdaptationBaseline, adapted: { threshold: number; f1: number } | { skipped: string }): string | null {
   const start = `the model it started from (${baseline.model}) has F1 ${baseline.f1.toFixed(3)} there`;
   if ('skipped' in adapted) return `the adapted model no longer separates clouds on the synthetic calibration truth (${adapted.skipped}), where ${start}`;
-  if (adapted.threshold < 1) return null;
+  if (!isSaturated(adapted)) return null;
   return `the adapted model's cloud probability is saturated: its best threshold on the synthetic calibration truth is ${adapted.threshold} (F1 ${adapted.f1.toFixed(3)}, it calls nearly every pixel cloud), where ${start}`;
 }
 
