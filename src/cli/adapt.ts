@@ -41,7 +41,7 @@ export async function adaptModel(request: AdaptRequest, warn: (message: string) 
   // A sample is three packs of K dates: K is at most a third of the stack.
   const k = Math.min(adaptDefaults.k, Math.floor(probe.images.length / 3));
   if (k < 2) throw new AutocmError(`adapt needs at least 6 dates (three packs of at least 2), got ${probe.images.length}`, request.inputs.join(' '));
-  const start = has ? await calibrateOnSynthetic(modelPath, model.metadata.bands, { threads: request.threads, write: false }) : null;
+  const start = has ? await calibrateOnSynthetic(modelPath, model.metadata.bands, { threads: request.threads, write: false, dataSensor: probe.sensor.id }) : null;
   const options: TrainCliOptions = {
     output: request.output,
     sensor: request.sensor,

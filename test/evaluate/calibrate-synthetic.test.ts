@@ -15,6 +15,14 @@ test('the synthetic sensor for a band list: one that has every band, or none', (
   assert.equal(syntheticSensorFor(['blue', 'thermal-infrared-42']), null);
 });
 
+test("the data's own platform is preferred when its synthetic sensor has the bands", () => {
+  assert.equal(syntheticSensorFor(['blue', 'green', 'red', 'nir'], 'sentinel2-l2a'), 'sentinel2-l1c');
+  assert.equal(syntheticSensorFor(['red', 'nir', 'swir1'], 'landsat457-sr'), 'landsat89-l2');
+  assert.equal(syntheticSensorFor(['red', 'nir', 'swir1'], 'sentinel2-l1c'), 'sentinel2-l1c');
+  assert.equal(syntheticSensorFor(['red', 'nir', 'swir1'], 'planetscope4'), syntheticSensorFor(['red', 'nir', 'swir1']), 'PlanetScope has no SWIR1: the first sensor that does');
+  assert.equal(syntheticSensorFor(['blue', 'green', 'red', 'nir'], 'cbers4-awfi'), 'planetscope4', 'an unknown platform: the first sensor with the bands');
+});
+
 test('a model that separates synthetic clouds gets a threshold; an untrained one keeps 0.5 and its file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'autocm-synthetic-calibration-'));
   try {
