@@ -9,9 +9,9 @@ export function bandNamed(bands: NamedBand[] | undefined, name: string): Float32
 /**
  * Darkness of every pixel in [0, 1] (0.5 at the dark threshold; NaN where nodata): how much
  * darker the pixel is in NIR (and SWIR1 when present) than its clear-sky value. With a clear-sky
- * reference the ratio to it; without one the depth below the band's filled surroundings (the
- * single-image potential-shadow layer of Fmask). Water-like pixels (low NDVI and low NIR, when
- * red is present) and cloud pixels get 0.
+ * reference the ratio to it; without one (or where it is NaN: no clear date) the depth below the
+ * band's filled surroundings (the single-image potential-shadow layer of Fmask). Water-like pixels
+ * (low NDVI and low NIR, when red is present) and cloud pixels get 0.
  */
 export function darkness(window: ShadowWindow, parameters: ShadowParameters): Float32Array {
   const { width, height, cloud } = window;
@@ -25,27 +25,43 @@ export function darkness(window: ShadowWindow, parameters: ShadowParameters): Fl
   if (refNir) {
     const refSwir = swir ? bandNamed(window.reference, 'swir1') : undefined;
     const ratio = parameters.referenceRatio;
+    let unreferenced = false;
     for (let i = 0; i < n; i++) {
       let r = ratioOf(nir[i]!, refNir[i]!);
       if (swir && refSwir) r = Math.max(r, ratioOf(swir[i]!, refSwir[i]!));
       // 0.5 at the ratio threshold, 1 at half of it.
       out[i] = Number.isNaN(r) ? Number.NaN : clamp01(0.5 + (ratio - r) / ratio);
       if (refNir[i]! - nir[i]! < 0.02 && out[i]! > 0.49) out[i] = 0.49;
+      if (Number.isNaN(r) && cloud[i] === WINDOW_CLEAR && !Number.isNaN(nir[i]!)) unreferenced = true;
+    }
+    // Where no other date saw clear sky, the pixel's surroundings are its clear sky, as in one image.
+    if (unreferenced) {
+      const fill = fillDarkness(window, parameters, nir, swir ?? red);
+      for (let i = 0; i < n; i++) if (Number.isNaN(out[i]!)) out[i] = fill[i]!;
     }
   } else {
-    const depthNir = pitDepth(nir, cloud, width, height);
-    // Without SWIR1 the red band is the second witness: shadow darkens every band.
-    const second = swir ?? red;
-    const depthSwir = second ? pitDepth(second, cloud, width, height) : null;
-    const t = parameters.fillDarkness;
-    for (let i = 0; i < n; i++) {
-      const d = depthSwir ? Math.min(depthNir[i]!, depthSwir[i]!) : depthNir[i]!;
-      out[i] = Number.isNaN(d) ? Number.NaN : clamp01(d / (2 * t));
-    }
+    out.set(fillDarkness(window, parameters, nir, swir ?? red));
   }
   for (let i = 0; i < n; i++) {
     if (cloud[i] !== WINDOW_CLEAR) out[i] = cloud[i] === 1 ? 0 : Number.NaN;
     else if (red && isWater(red[i]!, nir[i]!)) out[i] = 0;
+  }
+  return out;
+}
+
+/**
+ * Single-image darkness: depth below the pit-filled surroundings in NIR and a second band (SWIR1;
+ * without it red, as shadow darkens every band), 0.5 at `fillDarkness`.
+ */
+function fillDarkness(window: ShadowWindow, parameters: ShadowParameters, nir: Float32Array, second: Float32Array | undefined): Float32Array {
+  const { width, height, cloud } = window;
+  const depthNir = pitDepth(nir, cloud, width, height);
+  const depthSecond = second ? pitDepth(second, cloud, width, height) : null;
+  const t = parameters.fillDarkness;
+  const out = new Float32Array(nir.length);
+  for (let i = 0; i < out.length; i++) {
+    const d = depthSecond ? Math.min(depthNir[i]!, depthSecond[i]!) : depthNir[i]!;
+    out[i] = Number.isNaN(d) ? Number.NaN : clamp01(d / (2 * t));
   }
   return out;
 }

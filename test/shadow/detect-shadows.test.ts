@@ -223,3 +223,20 @@ test('inside a matched projection a weaker darkness is shadow; outside it the st
   assert.ok(f1(weak.shadow, truth) >= 0.95, `F1 ${f1(weak.shadow, truth)}`);
   assert.ok(f1(strict.shadow, truth) < 0.75, `strict F1 ${f1(strict.shadow, truth)}`);
 });
+
+test('with a clear-sky reference, pixels that no other date saw clear fall back to the single-image darkness', () => {
+  const { window, truth } = scene();
+  const reference = [
+    { name: 'nir', values: new Float32Array(W * W).fill(0.3) },
+    { name: 'swir1', values: new Float32Array(W * W).fill(0.15) },
+    { name: 'red', values: new Float32Array(W * W).fill(0.05) },
+  ];
+  // No clear date over the shadow and a margin around it (the other dates were all cloudy there).
+  for (let y = 30; y < 58; y++) for (let x = 14; x < 42; x++) for (const band of reference) band.values[y * W + x] = Number.NaN;
+  const result = detectShadows({ ...window, sun, reference });
+  assert.ok(f1(result.shadow, truth) >= 0.9, `F1 ${f1(result.shadow, truth)}`);
+  // Where the reference exists it still decides: ground as dark as its clear sky is no shadow.
+  for (let i = 0; i < W * W; i++) if (!Number.isNaN(reference[0]!.values[i]!)) [reference[0]!.values[i], reference[1]!.values[i]] = [window.bands[0]!.values[i]!, window.bands[1]!.values[i]!];
+  const dark = detectShadows({ ...window, sun, reference });
+  for (let i = 0; i < W * W; i++) if (!Number.isNaN(reference[0]!.values[i]!)) assert.equal(dark.shadow[i], 0);
+});

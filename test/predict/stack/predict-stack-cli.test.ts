@@ -78,7 +78,7 @@ test('predict --stack detects cloud shadows against the other dates (class 2), -
   const [f1Single, f1Stack] = [shadowF1(single), shadowF1(stacked)];
   console.log(`synthetic planetscope4, 8 dates of 128 px, seed 31: shadow F1 single ${f1Single.toFixed(3)}, --stack ${f1Stack.toFixed(3)}`);
   // Floor just below the measured 0.674 (single-image: 0.344).
-  assert.ok(f1Stack >= 0.68, `stack shadow F1 ${f1Stack} below the floor 0.68`); // measured 0.706 (2026-12-02)
+  assert.ok(f1Stack >= 0.68, `stack shadow F1 ${f1Stack} below the floor 0.68`); // measured 0.709 (2026-12-02, session 7, the same with and without the no-clear-sky fallback)
   assert.ok(f1Stack > f1Single, `stack shadow F1 ${f1Stack} should beat single-image ${f1Single}`);
   const cloudOnly = join(work, 'stacked-no-shadows');
   const run = autocm('predict', stack, '--stack', '--no-shadows', '-o', cloudOnly, '--quiet');
