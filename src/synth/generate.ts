@@ -3,8 +3,8 @@ import { parseDateText } from '../raster/dates.js';
 import { AutocmError } from '../util/errors.js';
 import { createRandom } from '../util/random.js';
 import { CLOUD_OPACITY_THRESHOLD, atmosphereForDate, type SunGeometry } from './atmosphere.js';
-import { atmosphereSpectra, composeBand, dateFigures, normalTable, truthForDate, type BandEncoding } from './compose.js';
-import { buildLandscape, surfaceForDate, surfaceSpectra } from './landscape.js';
+import { atmosphereSpectra, composeBand, dateFigures, normalTable, truthForDate, type AtmosphereSpectra, type BandEncoding } from './compose.js';
+import { buildLandscape, surfaceForDate, surfaceSpectra, type Landscape, type SurfaceSpectra } from './landscape.js';
 import { subSeed } from './noise.js';
 import { TOA_GAS_TRANSMITTANCE, TOA_PATH_RADIANCE, tableForBands } from './spectra.js';
 import { isSyntheticSensorName, syntheticGeoreference, syntheticSensorProfile, SYNTHETIC_SENSORS, type SyntheticSensorName, type SyntheticSensorProfile } from './sensors.js';
@@ -57,7 +57,8 @@ export interface SyntheticDate extends SyntheticDateFigures {
   sun: SunGeometry;
 }
 
-export interface SyntheticStack {
+/** What a synthetic stack is, apart from its dates. */
+export interface SyntheticStackInfo {
   options: Required<SyntheticStackOptions>;
   sensor: SyntheticSensorProfile;
   width: number;
@@ -65,7 +66,16 @@ export interface SyntheticStack {
   bandNames: string[];
   georeference: Georeference;
   cloudOpacityThreshold: number;
+}
+
+/** A whole stack in memory (about 30 bytes per pixel and date: for small stacks and tests). */
+export interface SyntheticStack extends SyntheticStackInfo {
   dates: SyntheticDate[];
+}
+
+/** A stack whose dates are generated one at a time, in date order, as they are iterated (once). */
+export interface SyntheticDateStream extends SyntheticStackInfo {
+  dates: Iterable<SyntheticDate>;
 }
 
 export const SYNTHETIC_DEFAULTS = { startDate: '2023-03-01', cadenceDays: 7 } as const;
@@ -114,66 +124,104 @@ export interface GenerateProgress {
 
 /**
  * A synthetic image time series with exact truth, deterministic from the seed: the same
- * options give bit-identical arrays on every run and platform.
+ * options give bit-identical arrays on every run and platform. Holds every date in memory;
+ * streamSyntheticStack gives the same dates one at a time.
  */
 export function generateSyntheticStack(options: SyntheticStackOptions, onProgress?: GenerateProgress): SyntheticStack {
+  const stream = streamSyntheticStack(options);
+  const dates: SyntheticDate[] = [];
+  for (const date of stream.dates) {
+    dates.push(date);
+    onProgress?.(dates.length, stream.options.dates);
+  }
+  return { ...stream, dates };
+}
+
+/**
+ * The stack of generateSyntheticStack, date by date: the options are checked now, the
+ * landscape is built on the first date, and each date is computed when the iteration asks for
+ * it, so that a caller who drops each date after use holds one date (plus the landscape) at a time.
+ */
+export function streamSyntheticStack(options: SyntheticStackOptions): SyntheticDateStream {
   const resolved = resolveSyntheticOptions(options);
-  const { size, seed } = resolved;
   const sensor = syntheticSensorProfile(resolved.sensor);
-  const wavelengths = sensor.wavelengthsNm;
-  const landscape = buildLandscape(size, resolved.dates, seed);
-  const spectra = surfaceSpectra(wavelengths);
-  const atmosphereTables = atmosphereSpectra(wavelengths);
-  const pathRadiance = tableForBands(TOA_PATH_RADIANCE, wavelengths);
-  const gasTransmittance = tableForBands(TOA_GAS_TRANSMITTANCE, wavelengths);
-  const normals = normalTable(subSeed(seed, 99));
-  const weather = createRandom(subSeed(seed, 98));
-
-  const dates = acquisitionDates(resolved.startDate, resolved.dates, resolved.cadenceDays).map(({ date, dayOfYear }, dateIndex) => {
-    const soilWetness = weather.next();
-    const ground = surfaceForDate(landscape, spectra, dateIndex, dayOfYear, soilWetness);
-    const surface = ground.reflectance;
-    if (sensor.topOfAtmosphere) {
-      surface.forEach((band, b) => {
-        for (let i = 0; i < band.length; i += 1) band[i] = band[i] * gasTransmittance[b] + pathRadiance[b];
-      });
-    }
-    const atmosphere = atmosphereForDate({ size, seed, dateIndex, dayOfYear, stripes: sensor.stripes });
-    const pixels = size * size;
-    const dateTruth = truthForDate(atmosphere, atmosphere.nodata);
-    const { truth, cloudOpacity } = dateTruth;
-    const encoding: BandEncoding = { scale: sensor.dnScale, offset: sensor.dnOffset, round: true, min: 1, max: 65535, nodata: 0 };
-    const dn = surface.map((band, b) => {
-      const out = new Uint16Array(pixels);
-      composeBand({ surface: band, band: b, atmosphere, nodata: atmosphere.nodata, spectra: atmosphereTables, normals, noiseSigma: sensor.noiseSigma, noiseWeight: null, encoding, out });
-      return out;
-    });
-
-    const events: string[] = [];
-    if (landscape.floodDateIndices.includes(dateIndex)) events.push('flood');
-    if (landscape.harvestDateIndices.includes(dateIndex)) events.push('harvest');
-    onProgress?.(dateIndex + 1, resolved.dates);
-    const result: SyntheticDate = {
-      date,
-      dn,
-      truth,
-      surface,
-      landCover: ground.landCover,
-      cloudOpacity,
-      sun: atmosphere.sun,
-      ...dateFigures(dateTruth, atmosphere, events),
-    };
-    return result;
-  });
-
   return {
     options: resolved,
     sensor,
-    width: size,
-    height: size,
+    width: resolved.size,
+    height: resolved.size,
     bandNames: [...sensor.bandNames],
     georeference: syntheticGeoreference(sensor),
     cloudOpacityThreshold: CLOUD_OPACITY_THRESHOLD,
-    dates,
+    dates: syntheticDates(resolved, sensor),
+  };
+}
+
+function* syntheticDates(resolved: Required<SyntheticStackOptions>, sensor: SyntheticSensorProfile): Generator<SyntheticDate, void, undefined> {
+  const { size, seed } = resolved;
+  const wavelengths = sensor.wavelengthsNm;
+  const context: DateContext = {
+    size,
+    seed,
+    sensor,
+    landscape: buildLandscape(size, resolved.dates, seed),
+    spectra: surfaceSpectra(wavelengths),
+    atmosphereTables: atmosphereSpectra(wavelengths),
+    pathRadiance: tableForBands(TOA_PATH_RADIANCE, wavelengths),
+    gasTransmittance: tableForBands(TOA_GAS_TRANSMITTANCE, wavelengths),
+    normals: normalTable(subSeed(seed, 99)),
+  };
+  // One draw per date, in date order: the reason the dates are generated in sequence.
+  const weather = createRandom(subSeed(seed, 98));
+  for (const [dateIndex, { date, dayOfYear }] of acquisitionDates(resolved.startDate, resolved.dates, resolved.cadenceDays).entries()) {
+    yield generateDate(context, dateIndex, date, dayOfYear, weather.next());
+  }
+}
+
+/** What every date of a stack shares. */
+interface DateContext {
+  size: number;
+  seed: number;
+  sensor: SyntheticSensorProfile;
+  landscape: Landscape;
+  spectra: SurfaceSpectra;
+  atmosphereTables: AtmosphereSpectra;
+  pathRadiance: Float32Array;
+  gasTransmittance: Float32Array;
+  normals: Float32Array;
+}
+
+function generateDate(context: DateContext, dateIndex: number, date: string, dayOfYear: number, soilWetness: number): SyntheticDate {
+  const { size, seed, sensor, landscape, pathRadiance, gasTransmittance } = context;
+  const ground = surfaceForDate(landscape, context.spectra, dateIndex, dayOfYear, soilWetness);
+  const surface = ground.reflectance;
+  if (sensor.topOfAtmosphere) {
+    surface.forEach((band, b) => {
+      for (let i = 0; i < band.length; i += 1) band[i] = band[i] * gasTransmittance[b] + pathRadiance[b];
+    });
+  }
+  const atmosphere = atmosphereForDate({ size, seed, dateIndex, dayOfYear, stripes: sensor.stripes });
+  const pixels = size * size;
+  const dateTruth = truthForDate(atmosphere, atmosphere.nodata);
+  const { truth, cloudOpacity } = dateTruth;
+  const encoding: BandEncoding = { scale: sensor.dnScale, offset: sensor.dnOffset, round: true, min: 1, max: 65535, nodata: 0 };
+  const dn = surface.map((band, b) => {
+    const out = new Uint16Array(pixels);
+    composeBand({ surface: band, band: b, atmosphere, nodata: atmosphere.nodata, spectra: context.atmosphereTables, normals: context.normals, noiseSigma: sensor.noiseSigma, noiseWeight: null, encoding, out });
+    return out;
+  });
+
+  const events: string[] = [];
+  if (landscape.floodDateIndices.includes(dateIndex)) events.push('flood');
+  if (landscape.harvestDateIndices.includes(dateIndex)) events.push('harvest');
+  return {
+    date,
+    dn,
+    truth,
+    surface,
+    landCover: ground.landCover,
+    cloudOpacity,
+    sun: atmosphere.sun,
+    ...dateFigures(dateTruth, atmosphere, events),
   };
 }

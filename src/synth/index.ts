@@ -1,5 +1,5 @@
-export { generateSyntheticStack, resolveSyntheticOptions, acquisitionDates, TRUTH, SYNTHETIC_DEFAULTS } from './generate.js';
-export type { SyntheticStack, SyntheticDate, SyntheticStackOptions } from './generate.js';
+export { generateSyntheticStack, streamSyntheticStack, resolveSyntheticOptions, acquisitionDates, TRUTH, SYNTHETIC_DEFAULTS } from './generate.js';
+export type { SyntheticStack, SyntheticStackInfo, SyntheticDateStream, SyntheticDate, SyntheticStackOptions } from './generate.js';
 export { CLOUD_OPACITY_THRESHOLD } from './atmosphere.js';
 export { LAND_COVER, LAND_COVER_NAMES } from './landscape.js';
 export { SYNTHETIC_SENSORS, syntheticSensorProfile, isSyntheticSensorName } from './sensors.js';

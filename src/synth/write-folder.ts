@@ -2,7 +2,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AutocmError } from '../util/errors.js';
 import { progressBar } from '../util/progress.js';
-import { generateSyntheticStack, resolveSyntheticOptions, type SyntheticStackOptions } from './generate.js';
+import { acquisitionDates, streamSyntheticStack, type SyntheticStackOptions } from './generate.js';
 import { describeFsError, prepareOutputDirectory } from './output-dir.js';
 import { syntheticFileNames, writeSyntheticStack, type SyntheticManifest } from './write.js';
 
@@ -21,33 +21,46 @@ export interface SynthesiseResult {
 const STACK_FILE = /^(img_\d{8}\.tif|masks\/mask_\d{8}\.tif|surface\/surface_\d{8}\.tif|manifest\.json|sensor\.json)$/;
 
 /**
- * Generates a synthetic stack and writes it into `dir` (see writeSyntheticStack), with
- * progress on stderr. With `force`, a previous stack's files in `dir` are removed first so
- * the folder holds exactly one stack; on failure the files of this run are removed again.
+ * Generates a synthetic stack and writes it into `dir` (see writeSyntheticStack) date by date,
+ * with progress on stderr: memory holds one date and the landscape, whatever the number of
+ * dates. With `force`, a previous stack's files in `dir` are removed first so the folder holds
+ * exactly one stack; on failure the files of this run are removed again.
  */
 export async function synthesiseToFolder(dir: string, options: SynthesiseOptions): Promise<SynthesiseResult> {
   const { force, quiet, ...requested } = options;
   // Bad options fail before anything is created.
-  const stackOptions = resolveSyntheticOptions(requested);
+  const stream = streamSyntheticStack(requested);
   const prepared = await prepareOutputDirectory(dir, { force, what: 'synthetic stack folder' });
   if (force) await removeStackFiles(prepared.path);
-  const generateBar = progressBar('synth: generating dates', options.dates, { quiet });
-  const startGenerate = performance.now();
-  const stack = generateSyntheticStack(stackOptions, (done) => generateBar.update(done));
-  generateBar.stop();
-  const generateSeconds = (performance.now() - startGenerate) / 1000;
-  const writeBar = progressBar('synth: writing COGs', stack.dates.length, { quiet });
-  const startWrite = performance.now();
+  const bar = progressBar('synth: generating and writing dates', stream.options.dates, { quiet });
+  const generating = { seconds: 0 };
+  const start = performance.now();
   try {
-    const manifest = await writeSyntheticStack(stack, prepared.path, (done) => writeBar.update(done));
-    writeBar.stop();
-    return { directory: prepared.path, manifest, generateSeconds, writeSeconds: (performance.now() - startWrite) / 1000 };
+    const manifest = await writeSyntheticStack({ ...stream, dates: timed(stream.dates, generating) }, prepared.path, (done) => bar.update(done));
+    bar.stop();
+    const seconds = (performance.now() - start) / 1000;
+    return { directory: prepared.path, manifest, generateSeconds: generating.seconds, writeSeconds: seconds - generating.seconds };
   } catch (error) {
-    writeBar.stop();
+    bar.stop();
     if (prepared.created) await rm(prepared.path, { recursive: true, force: true });
-    else await removeStackFiles(prepared.path, stack.dates.map((d) => d.date));
+    else {
+      const { startDate, dates, cadenceDays } = stream.options;
+      await removeStackFiles(prepared.path, acquisitionDates(startDate, dates, cadenceDays).map((d) => d.date));
+    }
     if (error instanceof AutocmError) throw error;
     throw new AutocmError(`writing the synthetic stack failed: ${describeFsError(error)}`, prepared.path);
+  }
+}
+
+/** The items of `items`, adding the seconds spent producing each one to `clock`. */
+function* timed<T>(items: Iterable<T>, clock: { seconds: number }): Generator<T, void, undefined> {
+  const iterator = items[Symbol.iterator]();
+  for (;;) {
+    const started = performance.now();
+    const next = iterator.next();
+    clock.seconds += (performance.now() - started) / 1000;
+    if (next.done) return;
+    yield next.value;
   }
 }
 

@@ -4,7 +4,7 @@ import type { Georeference, TypedArray } from '../raster/types.js';
 import { writeFileAtomically } from '../util/atomic.js';
 import { version } from '../version.js';
 import type { SunGeometry } from './atmosphere.js';
-import type { SyntheticDateFigures, SyntheticStack } from './generate.js';
+import type { SyntheticDateFigures, SyntheticDateStream, SyntheticStackInfo } from './generate.js';
 import { LAND_COVER_NAMES } from './landscape.js';
 
 /** File names of one date, relative to the stack folder (the layout of ../shared/data, plus surface/). */
@@ -32,7 +32,7 @@ export interface ManifestHeader {
 }
 
 export interface SyntheticManifest extends ManifestHeader {
-  options: SyntheticStack['options'];
+  options: SyntheticStackInfo['options'];
   landCoverClasses: Record<string, string>;
   events: { flood: string[]; harvest: string[] };
   dates: (SyntheticDateFigures & {
@@ -78,7 +78,8 @@ export function manifestDateEntry(d: SyntheticDateFigures & { date: string; sun:
   };
 }
 
-export function syntheticManifest(stack: SyntheticStack): SyntheticManifest {
+/** manifest.json of a stack, from its dates' entries (manifestDateEntry) in date order. */
+export function syntheticManifest(stack: SyntheticStackInfo, dates: ManifestDateEntry[]): SyntheticManifest {
   return {
     name: `synthetic-${stack.sensor.name}-seed${stack.options.seed}`,
     generator: 'autocm synth (src/synth): synthetic land surface, clouds, haze, cirrus and shadows with exact truth',
@@ -97,10 +98,10 @@ export function syntheticManifest(stack: SyntheticStack): SyntheticManifest {
     cloudOpacityThreshold: stack.cloudOpacityThreshold,
     landCoverClasses: Object.fromEntries(Object.entries(LAND_COVER_NAMES)),
     events: {
-      flood: stack.dates.filter((d) => d.events.includes('flood')).map((d) => d.date),
-      harvest: stack.dates.filter((d) => d.events.includes('harvest')).map((d) => d.date),
+      flood: dates.filter((d) => d.events.includes('flood')).map((d) => d.date),
+      harvest: dates.filter((d) => d.events.includes('harvest')).map((d) => d.date),
     },
-    dates: stack.dates.map(manifestDateEntry),
+    dates,
   };
 }
 
@@ -181,16 +182,30 @@ export async function writeDateFiles(dir: string, layout: DateFilesLayout, layer
 
 /**
  * Writes the stack as COGs into `dir` (see writeDateFiles; images are uint16 DN, nodata 0),
- * then manifest.json (written last).
+ * then manifest.json (written last). The dates are written as the iteration yields them and
+ * not kept, so a SyntheticDateStream is written holding one date at a time.
  */
 export async function writeSyntheticStack(
-  stack: SyntheticStack,
+  stack: SyntheticDateStream,
   dir: string,
-  onProgress?: (filesDone: number, filesTotal: number) => void,
+  onProgress?: (datesDone: number, datesTotal: number) => void,
 ): Promise<SyntheticManifest> {
-  const total = stack.dates.length;
+  const total = stack.options.dates;
+  const entries: ManifestDateEntry[] = [];
+  for (const d of stack.dates) {
+    await writeDateFiles(dir, syntheticLayout(stack, d.sun), { date: d.date, image: d.dn, truth: d.truth, surface: d.surface });
+    entries.push(manifestDateEntry(d));
+    onProgress?.(entries.length, total);
+  }
+  const manifest = syntheticManifest(stack, entries);
+  await writeFileAtomically(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+/** The file layout of a date of a plain synthetic stack, whose image carries the date's sun angles. */
+function syntheticLayout(stack: SyntheticStackInfo, sun: SunGeometry): DateFilesLayout {
   const { sensor } = stack;
-  const layout: DateFilesLayout = {
+  return {
     width: stack.width,
     height: stack.height,
     georeference: stack.georeference,
@@ -199,19 +214,12 @@ export async function writeSyntheticStack(
     imageNodata: 0,
     // The sensor id stays out of the metadata: detection reads every value (see manifest.json).
     metadata: (date) => ({ ACQUISITION_DATE: date, AUTOCM_SYNTHETIC_SEED: String(stack.options.seed) }),
-    imageMetadata: (date) => ({ ...sensor.detectionMetadata(date), REFLECTANCE: `DN * ${sensor.dnScale} + ${sensor.dnOffset}`, ...sunMetadata(stack, date) }),
+    // SUN_AZIMUTH, SUN_ELEVATION (degrees): read by predict's shadow step.
+    imageMetadata: (date) => ({
+      ...sensor.detectionMetadata(date),
+      REFLECTANCE: `DN * ${sensor.dnScale} + ${sensor.dnOffset}`,
+      SUN_AZIMUTH: sun.azimuthDeg.toFixed(3),
+      SUN_ELEVATION: sun.elevationDeg.toFixed(3),
+    }),
   };
-  for (const [index, d] of stack.dates.entries()) {
-    await writeDateFiles(dir, layout, { date: d.date, image: d.dn, truth: d.truth, surface: d.surface });
-    onProgress?.(index + 1, total);
-  }
-  const manifest = syntheticManifest(stack);
-  await writeFileAtomically(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  return manifest;
-}
-
-/** The date's sun angles as GDAL metadata items (SUN_AZIMUTH, SUN_ELEVATION, degrees), read by predict's shadow step. */
-function sunMetadata(stack: SyntheticStack, date: string): Record<string, string> {
-  const d = stack.dates.find((x) => x.date === date);
-  return d ? { SUN_AZIMUTH: d.sun.azimuthDeg.toFixed(3), SUN_ELEVATION: d.sun.elevationDeg.toFixed(3) } : {};
 }

@@ -63,6 +63,21 @@ test('a COG that does not fit: AutocmError "disk full", no cut file and no tempo
   assert.deepEqual(readdirSync(disk), []);
 });
 
+test('synth onto a disk that fills after a few dates: "disk full", and the dates already written are removed', async (t) => {
+  // About 1 MiB per 256 px date: dates 1-3 fit, the fourth does not.
+  const disk = tinyDisk(t, 'synth', '4m');
+  if (!disk) return;
+  const created = autocm(['synth', '-o', join(disk, 'stack'), '--size', '256', '--dates', '8']);
+  assert.equal(created.status, 1);
+  assert.match(created.stderr, /generating and writing dates: 3\/8\n.*surface_20230322\.tif: cannot write: disk full.*ENOSPC/);
+  assert.deepEqual(readdirSync(disk), [], 'the folder this run created is gone');
+  mkdirSync(join(disk, 'mine'));
+  const existing = autocm(['synth', '-o', join(disk, 'mine'), '--size', '256', '--dates', '8', '--quiet']);
+  assert.equal(existing.status, 1);
+  assert.deepEqual(readdirSync(join(disk, 'mine')).sort(), ['masks', 'surface']);
+  assert.deepEqual([...readdirSync(join(disk, 'mine', 'masks')), ...readdirSync(join(disk, 'mine', 'surface'))], []);
+});
+
 test('predict onto a disk too small for its outputs exits non-zero with "disk full" and leaves nothing', async (t) => {
   const disk = tinyDisk(t, 'predict', '700k');
   if (!disk) return;

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { openRaster } from '../../src/raster/open.js';
 import { toReflectance } from '../../src/raster/reflectance.js';
 import { openStack } from '../../src/raster/stack.js';
-import { generateSyntheticStack, writeSyntheticStack, type SyntheticManifest, type SyntheticStack } from '../../src/synth/index.js';
+import { generateSyntheticStack, streamSyntheticStack, synthesiseToFolder, writeSyntheticStack, type SyntheticManifest, type SyntheticStack } from '../../src/synth/index.js';
 import { epsgFromWkt, gdalinfoJson, readWithGdal, requireGdal } from '../helpers/gdal.js';
 
 describe('writeSyntheticStack: real COGs in the ../shared/data layout', () => {
@@ -92,6 +92,30 @@ describe('writeSyntheticStack: real COGs in the ../shared/data layout', () => {
       }
     }
     assert.equal(await readFile(join(root, 'a', 'manifest.json'), 'utf8'), await readFile(join(root, 'b', 'manifest.json'), 'utf8'));
+  });
+
+  test('synthesiseToFolder, which streams date by date, writes the same bytes as the in-memory stack', async () => {
+    const result = await synthesiseToFolder(join(root, 'streamed'), { size: 96, dates: 4, sensor: 'planetscope4', seed: 5, startDate: '2023-05-01', cadenceDays: 3, quiet: true });
+    assert.deepEqual(result.manifest, manifest);
+    for (const entry of manifest.dates) {
+      for (const name of [entry.image, entry.mask, entry.surface]) {
+        assert.ok((await readFile(join(root, 'a', name))).equals(await readFile(join(root, 'streamed', name))), `${name} differs`);
+      }
+    }
+    assert.equal(await readFile(join(root, 'a', 'manifest.json'), 'utf8'), await readFile(join(root, 'streamed', 'manifest.json'), 'utf8'));
+  });
+
+  test('streamSyntheticStack checks the options at once and computes each date only when asked', () => {
+    assert.throws(() => streamSyntheticStack({ size: 100, dates: 3, sensor: 'planetscope4', seed: 1 }), /multiple of 8/);
+    const stream = streamSyntheticStack({ size: 96, dates: 4, sensor: 'planetscope4', seed: 5, startDate: '2023-05-01', cadenceDays: 3 });
+    const iterator = stream.dates[Symbol.iterator]();
+    const first = iterator.next();
+    assert.equal(first.done, false);
+    assert.equal(first.value!.date, '2023-05-01');
+    assert.deepEqual(first.value!.dn, stack.dates[0].dn);
+    const rest = [...{ [Symbol.iterator]: () => iterator }];
+    assert.deepEqual(rest.map((d) => d.date), ['2023-05-04', '2023-05-07', '2023-05-10']);
+    assert.deepEqual(rest[2].truth, stack.dates[3].truth);
   });
 
   test("autocm opens each sensor's folder as a stack, detects the sensor and recovers the reflectance", async () => {
