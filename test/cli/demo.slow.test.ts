@@ -57,8 +57,9 @@ describe('autocm demo --quick (end to end on a synthetic stack)', () => {
     // chain that marks everything cloudy, or baselines that break, land far outside these figures.
     const measured: Record<string, { f1: number; oa: number }> = {
       'Auto-CM': { f1: 0, oa: 0.817 },
-      // The stack's residual against the other dates finds the clouds the 3-step network misses.
-      'Auto-CM --stack': { f1: 0.929, oa: 0.975 },
+      // The stack's residual against the other dates finds the clouds the 3-step network misses
+      // (0.929 before the rule was refitted in session 7: residual weight 19.2 -> 11.2).
+      'Auto-CM --stack': { f1: 0.900, oa: 0.966 },
       threshold: { f1: 0.922, oa: 0.973 },
       hot: { f1: 0.255, oa: 0.732 },
       kmeans: { f1: 0.892, oa: 0.962 },
