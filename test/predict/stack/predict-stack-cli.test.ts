@@ -6,6 +6,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { writeCog } from '../../../src/raster/cog-writer.js';
 import { openRaster } from '../../../src/raster/open.js';
+import { predictionInputOf } from '../../../src/predict/inputs.js';
+import { scenePixelSize, shadowBandsOf, sunFromMetadata } from '../../../src/predict/shadow-setup.js';
+import { onStackGrid, stackReference } from '../../../src/predict/stack/stack-shadows.js';
+import { openStack } from '../../../src/raster/stack.js';
+import { detectShadows } from '../../../src/shadow/index.js';
 import { cliPath } from '../../helpers/shared-data.js';
 
 const work = mkdtempSync(join(tmpdir(), 'autocm-stack-cli-'));
@@ -85,6 +90,47 @@ test('predict --stack detects cloud shadows against the other dates (class 2), -
   assert.equal(run.status, 0, run.stderr);
   assert.ok(!(await hasShadowClass(cloudOnly)), '--no-shadows: no class 2');
   assert.equal(cloudF1(cloudOnly), cloudF1(stacked), 'the shadow pass leaves the cloud class as it is');
+});
+
+test("predict --stack's shadow class is what the detector finds in memory on the same inputs (stack clouds, other dates' clear sky)", async () => {
+  // The CLI's shadow pass (bands of rows, the reference read from the probability COGs, sun from
+  // the GDAL metadata) against one call of the detector on the whole 128 px scene: they must agree
+  // pixel for pixel, so that in-memory experiments on predict's outputs measure what the CLI does.
+  const stacked = join(work, 'stacked');
+  const { images, width, height } = await openStack([stack], {});
+  const window = { x: 0, y: 0, width, height };
+  let shadowPixels = 0;
+  for (let t = 0; t < images.length; t++) {
+    const image = images[t]!;
+    const input = predictionInputOf(image);
+    const bands = shadowBandsOf(image.bandNames)!;
+    const file = await image.open();
+    const source = onStackGrid(file, image.offset, width, height);
+    const data = await source.readWindow(window, { bands: bands.map((b) => b.index) });
+    const scaling = input.reflectanceScaling(bands.map((b) => b.index));
+    const named = bands.map((band, k) => ({
+      name: band.name,
+      values: Float32Array.from(data.bands[k]!, (v) => (v === input.nodata || !Number.isFinite(v) ? Number.NaN : v * scaling[k]!.scale + scaling[k]!.offset)),
+    }));
+    const maskFile = await openRaster(join(stacked, `${image.id}_cloudmask.tif`));
+    const mask = (await maskFile.readWindow(window, { bands: [0] })).bands[0]!;
+    const threshold = Number(maskFile.info.metadata?.AUTOCM_THRESHOLD);
+    await maskFile.close();
+    const cloud = Uint8Array.from(mask, (v) => (v === 1 ? 1 : v === 255 ? 255 : 0));
+    const others = images.filter((_, u) => u !== t).map((other) => ({ image: other, probability: join(stacked, `${other.id}_cloudprob.tif`) }));
+    const reference = stackReference(others, bands.map((b) => b.name), threshold, 'uint8');
+    const result = detectShadows({ width, height, bands: named, cloud, pixelSize: scenePixelSize(file.info), sun: sunFromMetadata(file.info.metadata), reference: await reference.reference(window) });
+    await reference.close();
+    await file.close();
+    let differ = 0;
+    for (let i = 0; i < mask.length; i++) {
+      if (mask[i] === 255) continue;
+      if ((mask[i] === 2) !== (result.shadow[i] === 1)) differ++;
+      if (mask[i] === 2) shadowPixels++;
+    }
+    assert.equal(differ, 0, `${image.id}: ${differ} pixels differ between the CLI's shadow class and the detector in memory`);
+  }
+  assert.ok(shadowPixels > 1000, `the stack has shadow to compare (${shadowPixels} pixels)`);
 });
 
 test('--stack refuses one date, undated images (unless --order), and says which file is the problem', async () => {
