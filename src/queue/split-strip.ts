@@ -114,7 +114,7 @@ export async function predictStrip(
     if (!probability.complete || !mask.complete) throw new Error(`strip rows ${task.band.start}-${task.band.end} of ${task.input} were not all produced`);
     const target = stripPath(task.outputDir, task.sceneKey, task.band);
     await writeAtomically(target, async (temporary) => {
-      const handle = await open(temporary, 'w');
+      const handle = await open(temporary, 'r+');
       try {
         await handle.writeFile(probability.data);
         await handle.writeFile(mask.data);

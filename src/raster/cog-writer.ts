@@ -11,7 +11,7 @@ import { AutocmError } from '../util/errors.js';
 import { temporaryPathFor, writeAtomically } from '../util/atomic.js';
 import { asWriteError, describeFsError } from '../util/fs-errors.js';
 import { prepareOutputFolder } from '../util/output-folder.js';
-import { trackTemporary, untrackTemporary } from '../util/temporary-cleanup.js';
+import { createTrackedTemporary, untrackTemporary } from '../util/temporary-cleanup.js';
 import { writeFully } from '../util/write-fully.js';
 import { arrayTypeMatches, copyIntoTile, createTileData, downsampleInto, encodeTile, predictorFor, type CogSampleType, type TileBuffer } from './cog-tiles.js';
 import { encodeHeader, encodeIfd, FieldType, ifdByteLength, type IfdEntry } from './tiff-ifd.js';
@@ -325,7 +325,7 @@ class StreamingCogWriter implements CogWriter {
         cursor += TILE_LEADER + count + TILE_TRAILER;
       });
     }
-    const out = await open(path, 'w');
+    const out = await open(path, 'r+');
     let closed = false;
     try {
       const head: Buffer[] = [encodeHeader(ifdStart, bigTiff), Buffer.from(STRUCTURAL_METADATA, 'latin1')];
@@ -400,9 +400,9 @@ export async function createCogWriter(finalPath: string, options: CogWriteOption
   const spoolPath = `${temporaryPathFor(finalPath)}.tiles`;
   await prepareOutputFolder(dirname(finalPath));
   let spool: FileHandle;
-  trackTemporary(spoolPath);
   try {
-    spool = await open(spoolPath, 'w+');
+    createTrackedTemporary(spoolPath);
+    spool = await open(spoolPath, 'r+');
   } catch (error) {
     untrackTemporary(spoolPath);
     throw new AutocmError(`cannot create a temporary file next to the output: ${describeFsError(error)}`, finalPath);

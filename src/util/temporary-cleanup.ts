@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,17 @@ let installed = false;
 
 export function trackTemporary(path: string): void {
   live.add(path);
+}
+
+/**
+ * Tracks `path` and creates it empty, both synchronously, so a signal's cleanup either runs before
+ * both or finds the file. Open it afterwards WITHOUT creating it ('r+'): an asynchronous open that
+ * creates runs on a thread-pool thread and can land after the cleanup, leaving the file behind
+ * (seen when Ctrl-C hit `predict` while its writers opened their spools).
+ */
+export function createTrackedTemporary(path: string): void {
+  trackTemporary(path);
+  closeSync(openSync(path, 'w'));
 }
 
 export function untrackTemporary(path: string): void {

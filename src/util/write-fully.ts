@@ -27,15 +27,16 @@ export async function writeFully(handle: WritableHandle, data: Uint8Array, posit
 }
 
 /**
- * Writes a whole file (created or truncated; `append` adds to its end) and closes it. Failures
- * name `options.name` (e.g. the final path of a temporary file), else `path`.
+ * Writes a whole file (created or truncated; `append` adds to its end; `existing`: into an existing
+ * empty file, never creating it) and closes it. Failures name `options.name` (e.g. the final path of
+ * a temporary file), else `path`.
  */
-export async function writeFileFully(path: string, data: string | Uint8Array, options: { append?: boolean; name?: string } = {}): Promise<void> {
+export async function writeFileFully(path: string, data: string | Uint8Array, options: { append?: boolean; existing?: boolean; name?: string } = {}): Promise<void> {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const name = options.name ?? path;
   let handle;
   try {
-    handle = await open(path, options.append ? 'a' : 'w');
+    handle = await open(path, options.append ? 'a' : options.existing ? 'r+' : 'w');
   } catch (error) {
     throw asWriteError(error, name);
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -9,6 +9,8 @@ import { defaultModelPath } from '../../src/model/default-model.js';
 import { temporaryPathFor } from '../../src/util/atomic.js';
 import { sweepStaleTemporaries } from '../../src/util/stale-temporaries.js';
 import { temporaryOwner } from '../../src/util/temporary-names.js';
+import { createTrackedTemporary, removeTrackedTemporaries, untrackTemporary } from '../../src/util/temporary-cleanup.js';
+import { writeAtomically } from '../../src/util/atomic.js';
 import { autocm, synthStack } from '../helpers/autocm-cli.js';
 import { cliPath, repoRoot } from '../helpers/shared-data.js';
 
@@ -111,4 +113,27 @@ test('Ctrl-C during autocm predict leaves no .tmp.tiles behind and exits 130', a
   const result = await interrupt([cliPath, 'predict', join(stack, image), '-o', out, '--model', defaultModelPath, '--quiet', '--threads', '1'], 'SIGINT', seen);
   assert.equal(result.code, 130, result.stderr);
   assert.deepEqual(readdirSync(out), []);
+});
+
+test('a cleanup between creating a tracked temporary and opening it leaves nothing: the open fails instead of creating the file', async () => {
+  // The order a signal can impose: createTrackedTemporary (synchronous), the signal's cleanup, then
+  // the asynchronous open that was already on its way runs on the thread pool. With a creating flag
+  // ('w+', as the spool was opened) it put the file back after the cleanup: the Ctrl-C test above
+  // failed so once, in a CI rehearsal under load.
+  const path = join(dir, 'race.tmp.tiles');
+  createTrackedTemporary(path);
+  assert.ok(existsSync(path));
+  removeTrackedTemporaries();
+  await assert.rejects(open(path, 'r+'), { code: 'ENOENT' });
+  assert.ok(!existsSync(path));
+  untrackTemporary(path);
+  // writeAtomically's writers get the existing empty file and open it with 'r+'.
+  const target = join(dir, 'atomic.txt');
+  await writeAtomically(target, async (temporary) => {
+    assert.ok(existsSync(temporary));
+    const handle = await open(temporary, 'r+');
+    await handle.writeFile('done');
+    await handle.close();
+  });
+  assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('atomic') || name.startsWith('.atomic')), ['atomic.txt']);
 });
