@@ -66,13 +66,13 @@ async function openStacks(inputs: string[], sensor: string | undefined, bands: s
   return { stacks, names: groups.map((g) => g.join(' ')), radiometryGuesses };
 }
 
-/** No output may overwrite an input; an existing model or checkpoint is replaced only with --force (or continued with --resume). */
 /** The sensor profile id every stack shares (the synthetic calibration then uses that platform), or undefined. */
 function sharedSensorId(stacks: ImageStack[]): string | undefined {
   const id = stacks[0]!.sensor.id;
   return stacks.every((s) => s.sensor.id === id) ? id : undefined;
 }
 
+/** No output may overwrite an input; an existing model or checkpoint is replaced only with --force (or continued with --resume). */
 async function checkOutputs(options: TrainCliOptions, stacks: ImageStack[]): Promise<void> {
   const checkpoint = checkpointPathFor(options.output);
   const outputs = [options.output, logPathFor(options.output), ...Object.values(reportPathsFor(options.output))];
