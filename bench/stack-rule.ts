@@ -48,7 +48,7 @@ async function singlePass(spec: SetSpec, images: Parameters<typeof predictImageL
   return single;
 }
 
-async function loadSet(spec: SetSpec, base: string, work: string, cache: string | undefined): Promise<LoadedSet> {
+async function loadSet(spec: SetSpec, base: string, work: string, cache: string | undefined, shape: StackRule): Promise<LoadedSet> {
   const modelPath = spec.model ? resolve(base, spec.model) : defaultModelPath;
   const model = await loadModel(modelPath);
   const threshold = model.metadata.threshold ?? 0.5;
@@ -84,7 +84,9 @@ async function loadSet(spec: SetSpec, base: string, work: string, cache: string 
     for (let i = 0; i < m.length; i++) label[i] = m[i] === 255 ? 255 : m[i] === 1 ? 1 : 0;
     labels.push(label);
   }
-  return { spec, strip, labels, threshold, agreement: agreementOf(stripAgreement(strip, fallbackStackRule, threshold)), harmonic: null };
+  const { harmonicDelta: delta, harmonicMinClear: minClear, harmonicMinYears: minYears } = shape;
+  const residuals = delta > 0 && strip.harmonic ? harmonicResiduals(strip.harmonic, { delta, minClear, minYears }) : null;
+  return { spec, strip, labels, threshold, agreement: agreementOf(stripAgreement(strip, fallbackStackRule, threshold)), harmonic: residuals };
 }
 
 function samplesOf(set: LoadedSet, rule: StackRule): RuleSample {
@@ -183,9 +185,7 @@ async function main() {
   try {
     const sets: LoadedSet[] = [];
     const cache = option('--cache');
-    for (const spec of specs) { sets.push(await loadSet(spec, base, work, cache ? resolve(cache) : undefined)); console.error(`loaded ${spec.name}`); }
-    const { harmonicDelta: delta, harmonicMinClear: minClear, harmonicMinYears: minYears } = shape;
-    for (const set of sets) set.harmonic = delta > 0 && set.strip.harmonic ? harmonicResiduals(set.strip.harmonic, { delta, minClear, minYears }) : null;
+    for (const spec of specs) { sets.push(await loadSet(spec, base, work, cache ? resolve(cache) : undefined, shape)); console.error(`loaded ${spec.name}`); }
     const samples = sets.map((s) => samplesOf(s, shape));
     const calibrating = sets.map((s) => s.spec.calibrate !== false);
     const tries = option('--try');

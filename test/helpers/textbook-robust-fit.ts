@@ -1,9 +1,11 @@
+import { solve } from '../../src/baselines/robust-fitter.js';
 import { medianInPlace } from '../../src/util/robust-statistics.js';
 
 /**
  * The oracle for RobustFitter: Tmask's bisquare IRLS as first written (fresh arrays every
- * iteration, the full X^T W X by the textbook double loop, Gaussian elimination with partial
- * pivoting, the median by a full sort). Kept only here, to check the fast fitter against.
+ * iteration, the full X^T W X by the textbook double loop, the median by a full sort). Kept only
+ * here, to check the fast fitter against. The linear solve (Gaussian elimination with partial
+ * pivoting) is the fitter's own `solve`: RobustFitter did not restructure it.
  */
 export function textbookRobustFit(x: Float64Array, y: Float64Array, n: number, m: number, iterations = 5): Float64Array | null {
   const weights = new Float64Array(n).fill(1);
@@ -20,7 +22,7 @@ export function textbookRobustFit(x: Float64Array, y: Float64Array, n: number, m
         for (let c = 0; c < m; c++) a[r * m + c]! += w * x[i * m + r]! * x[i * m + c]!;
       }
     }
-    if (!textbookSolve(a, b, m)) return beta;
+    if (!solve(a, b, m)) return beta;
     beta = b;
     for (let i = 0; i < n; i++) {
       let p = 0;
@@ -35,27 +37,4 @@ export function textbookRobustFit(x: Float64Array, y: Float64Array, n: number, m
     }
   }
   return beta;
-}
-
-function textbookSolve(a: Float64Array, b: Float64Array, m: number): boolean {
-  for (let c = 0; c < m; c++) {
-    let pivot = c;
-    for (let r = c + 1; r < m; r++) if (Math.abs(a[r * m + c]!) > Math.abs(a[pivot * m + c]!)) pivot = r;
-    if (Math.abs(a[pivot * m + c]!) < 1e-10) return false;
-    if (pivot !== c) {
-      for (let j = 0; j < m; j++) [a[c * m + j], a[pivot * m + j]] = [a[pivot * m + j]!, a[c * m + j]!];
-      [b[c], b[pivot]] = [b[pivot]!, b[c]!];
-    }
-    for (let r = c + 1; r < m; r++) {
-      const f = a[r * m + c]! / a[c * m + c]!;
-      for (let j = c; j < m; j++) a[r * m + j]! -= f * a[c * m + j]!;
-      b[r]! -= f * b[c]!;
-    }
-  }
-  for (let r = m - 1; r >= 0; r--) {
-    let s = b[r]!;
-    for (let j = r + 1; j < m; j++) s -= a[r * m + j]! * b[j]!;
-    b[r] = s / a[r * m + r]!;
-  }
-  return true;
 }
