@@ -1,6 +1,8 @@
 import { rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
-import { createMaskSession, type MaskSessionOptions } from '../engine/mask-session.js';
+import { createMaskSession, type MaskSession, type MaskSessionOptions } from '../engine/mask-session.js';
+import { createMaskWorkerPool, workerThreadsFor, type ConcurrentMaskSession } from '../engine/mask-worker-pool.js';
 import { loadModel, type ModelFile } from '../model/weights.js';
 import { createCogWriter } from '../raster/cog-writer.js';
 import { resolvePredictionInputs } from './inputs.js';
@@ -53,6 +55,8 @@ export interface PredictOptions {
   transformGraph?: MaskSessionOptions['transformGraph'];
   /** Read and normalise tiles in a worker thread, overlapping inference (default true). */
   readInWorker?: boolean;
+  /** Run the network in worker threads on the CPU (default true); false: one session in this thread (benchmarks). */
+  inferenceWorkers?: boolean;
   warn?: (message: string) => void;
 }
 
@@ -143,7 +147,9 @@ export async function predictImageList(images: PredictionInput[], model: ModelFi
     [o.model, ...images.flatMap((image) => image.files ?? [image.file ?? image.source])],
   );
   await prepareOutputDirectory(o.outputDirectory);
-  const session = await createMaskSession(model, { threads: o.threads, provider: o.provider, transformGraph: o.transformGraph });
+  const sessions = new SessionForScene(model, o);
+  // Open now, on the first image's width: a provider or model ONNX Runtime refuses fails before any image.
+  if (images.length > 0) await sessions.forWidth(0);
   const summary: PredictSummary = { model: o.model, threshold: o.threshold, buffer: o.buffer, format: o.format, tile: o.tile, overlap: o.overlap, images: [], peakRssMiB: 0 };
   try {
     for (const image of images) {
@@ -154,16 +160,54 @@ export async function predictImageList(images: PredictionInput[], model: ModelFi
       }
       const source = await image.open();
       try {
-        summary.images.push(await predictOne(source, image, outputs, model, session, o, warn));
+        summary.images.push(await predictOne(source, image, outputs, model, await sessions.forWidth(source.info.width), o, warn));
       } finally {
         await source.close();
       }
     }
   } finally {
-    await session.release();
+    await sessions.release();
   }
   summary.peakRssMiB = process.resourceUsage().maxRSS / 1024;
   return summary;
+}
+
+/**
+ * The network's session for a scene. On the CPU it runs in worker threads (workerThreadsFor), so
+ * this thread blends and writes while it runs, two tiles at a time unless the scene is too wide
+ * for a second session's memory; the pool is reopened only when a scene needs fewer workers than
+ * it has. A benchmark's graph rewrite (a function) and other providers keep one session in this
+ * thread.
+ */
+class SessionForScene {
+  private session: Session | undefined;
+  private workers = 0;
+
+  constructor(
+    private readonly model: ModelFile,
+    private readonly o: PredictOptions,
+  ) {}
+
+  async forWidth(width: number): Promise<Session> {
+    const o = this.o;
+    if ((o.provider ?? 'cpu') !== 'cpu' || o.transformGraph || o.inferenceWorkers === false) {
+      this.session ??= await createMaskSession(this.model, { threads: o.threads, provider: o.provider, transformGraph: o.transformGraph });
+      return this.session;
+    }
+    const workerThreads = workerThreadsFor(o.threads ?? availableParallelism(), width);
+    if (!this.session || workerThreads.length < this.workers) {
+      await this.release();
+      this.session = await createMaskWorkerPool(this.model, { workerThreads });
+      this.workers = workerThreads.length;
+    }
+    return this.session;
+  }
+
+  async release(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    await session?.release();
+  }
 }
 
 function validateOptions(o: Required<Pick<PredictOptions, 'threshold' | 'buffer' | 'tile' | 'overlap' | 'format'>> & Pick<PredictOptions, 'shadowBuffer'>): void {
@@ -180,7 +224,7 @@ function validateOptions(o: Required<Pick<PredictOptions, 'threshold' | 'buffer'
 }
 
 type Image = PredictionInput;
-type Session = Awaited<ReturnType<typeof createMaskSession>>;
+type Session = MaskSession | ConcurrentMaskSession;
 
 async function predictOne(
   source: RasterSource,

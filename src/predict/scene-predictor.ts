@@ -11,6 +11,11 @@ import { inThreadTileSource, type TileSource, type TileSourceOptions } from './t
 export interface MaskRunner {
   /** `at`: the tile's row and column in the tile plan (a runner may skip tiles it does not need). */
   run(input: Float32Array, n: number, height: number, width: number, at: { row: number; column: number }): Promise<{ mask: Float32Array }>;
+  /**
+   * Set only by runners that do not block the calling thread (sessions in worker threads): runs
+   * that proceed at once. Tiles are then started one more ahead, and `run` may take `input`.
+   */
+  readonly concurrency?: number;
 }
 
 export type ProbabilityFormat = 'uint8' | 'float32';
@@ -145,28 +150,59 @@ async function runTiles(
   const { height, statistics, columnWeights, rowWeights, columnSums, rowSums, sum, nodataStrip, stripRows, block, dilation } = state;
   const width = block.to - block.from;
   const tileAt = (index: number) => ({ row: plan.rows[Math.floor(index / plan.columns.length)]!, column: plan.columns[index % plan.columns.length]! });
-  const prepare = (index: number) => tiles.tile(index);
   const seconds = statistics.seconds;
   let pendingWrite: Promise<void> = Promise.resolve();
   const lastRow = Math.min(options.lastTileRow ?? plan.rows.length - 1, plan.rows.length - 1);
   const count = (lastRow + 1) * plan.columns.length;
-  let next: Promise<NormalisedTile> | undefined = prepare(0);
+  // Runs started ahead: one for a runner that blocks this thread (the next starts after this
+  // tile's strip is handed to the writer); for one that does not, one more than run at once, so
+  // that no worker waits while this thread blends.
+  const ahead = runner.concurrency === undefined ? 1 : Math.max(1, runner.concurrency) + 1;
+  // Tiles are requested in order, each after the one before (a source prepares them in order),
+  // one beyond the runs started so that the reader works while the network does.
+  const tileRequests = new Map<number, Promise<NormalisedTile>>();
+  let requestChain: Promise<unknown> = Promise.resolve();
+  let requested = -1;
+  const requestTile = (index: number): Promise<NormalisedTile> => {
+    for (let next = requested + 1; next <= Math.min(index, count - 1); next++) {
+      const request = requestChain.then(() => tiles.tile(next));
+      request.catch(() => undefined); // awaited in order below; a failure surfaces there
+      requestChain = request.catch(() => undefined);
+      tileRequests.set(next, request);
+      requested = next;
+    }
+    return tileRequests.get(index)!;
+  };
+  const runs = new Map<number, Promise<{ tile: NormalisedTile; mask: Float32Array | null }>>();
+  const startRun = (index: number) => {
+    if (index >= count) return;
+    const { row, column } = tileAt(index);
+    const at = { row: Math.floor(index / plan.columns.length), column: block.firstColumn + (index % plan.columns.length) };
+    const run = requestTile(index).then(async (tile) => {
+      // A tile that is nodata everywhere adds nothing a written pixel keeps (all its pixels are nodata): not run.
+      const allNodata = tile.nodata.indexOf(0) === -1;
+      const mask = allNodata ? null : (await runner.run(tile.input, 1, row.size, column.size, at)).mask;
+      return { tile, mask };
+    });
+    run.catch(() => undefined);
+    runs.set(index, run);
+    requestTile(index + 1);
+  };
+  for (let index = 0; index < ahead; index++) startRun(index);
   for (let index = 0; index < count; index++) {
     const tileWaitStart = performance.now();
-    const tile: NormalisedTile = await next!;
+    await tileRequests.get(index);
     seconds.waitTile += since(tileWaitStart);
+    const inferStart = performance.now();
+    const { tile, mask } = await runs.get(index)!;
+    seconds.infer += since(inferStart);
+    runs.delete(index);
+    tileRequests.delete(index);
     seconds.read += tile.seconds?.read ?? 0;
     seconds.normalise += tile.seconds?.normalise ?? 0;
-    next = index + 1 < count ? prepare(index + 1) : undefined;
-    next?.catch(() => undefined); // awaited on the next turn; a failure surfaces there
     const { row, column } = tileAt(index);
     const rowIndex = Math.floor(index / plan.columns.length);
     const columnIndex = index % plan.columns.length;
-    const inferStart = performance.now();
-    // A tile that is nodata everywhere adds nothing a written pixel keeps (all its pixels are nodata): not run.
-    const allNodata = tile.nodata.indexOf(0) === -1;
-    const mask = allNodata ? null : (await runner.run(tile.input, 1, row.size, column.size, { row: rowIndex, column: block.firstColumn + columnIndex })).mask;
-    seconds.infer += since(inferStart);
     const blendStart = performance.now();
     statistics.nonFinitePixels += tile.nonFinite;
     accumulate(mask, tile.nodata, row, column, rowWeights[rowIndex]!, columnWeights[columnIndex]!, sum, nodataStrip, width, block.from);
@@ -195,6 +231,7 @@ async function runTiles(
       nodataStrip.copyWithin(0, rows * width);
       nodataStrip.fill(0, (stripRows - rows) * width);
     }
+    startRun(index + ahead);
   }
   const lastWriteStart = performance.now();
   await pendingWrite;

@@ -1,34 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { randomInput, randomModel } from '../helpers/random-model.js';
 import { createMaskSession } from '../../src/engine/mask-session.js';
-import { parameterSpecs, unetLayers, unetSpec } from '../../src/model/description.js';
-import { initParameters } from '../../src/model/init.js';
-import { type ModelFile } from '../../src/model/weights.js';
-import { createRandom } from '../../src/util/random.js';
-
-function randomModel(bands: number): ModelFile {
-  const layers = unetLayers(unetSpec(bands));
-  return {
-    metadata: {
-      format: 'autocm-model',
-      formatVersion: 1,
-      autocmVersion: 'test',
-      sensor: null,
-      bands: Array.from({ length: bands }, (_, i) => `b${i + 1}`),
-      normalisation: { mode: 'reflectance' },
-      architecture: 'autocm-unet',
-      inputBands: bands,
-      createdAt: new Date(0).toISOString(),
-    },
-    tensors: initParameters(layers, 42),
-    shapes: new Map(parameterSpecs(layers).map((p) => [p.name, p.shape])),
-  };
-}
-
-function randomInput(length: number, seed: number): Float32Array {
-  const random = createRandom(seed);
-  return Float32Array.from({ length }, () => random.next());
-}
 
 test('a mask session runs batches of several sizes; each image gets the same result alone or in a batch', async () => {
   const session = await createMaskSession(randomModel(5), { threads: 1 });

@@ -90,10 +90,15 @@ test('tiled prediction matches whole-image prediction on a real Landsat-8 scene'
     assert.ok(max < maxBound, `max difference ${max}`);
     assert.ok(sum / valid < meanBound, `mean difference ${sum / valid}`);
   }
-  // Tiles read in a worker thread (the default for single files) or in this thread: same bytes.
+  // Tiles read in a worker thread (the default for single files) or in this thread, the network in
+  // worker threads two tiles at a time (the default) or in one session on this thread: same bytes.
   const inThread = await predict(input, 'in-thread', { format: 'float32', tile: 128, overlap: 64, readInWorker: false });
   const worker = await predict(input, 'worker', { format: 'float32', tile: 128, overlap: 64 });
-  assert.deepEqual(readWithGdal(inThread.outputs.probability).bands[0], readWithGdal(worker.outputs.probability).bands[0]);
+  const networkHere = await predict(input, 'network-here', { format: 'float32', tile: 128, overlap: 64, inferenceWorkers: false });
+  const expected = readWithGdal(worker.outputs.probability).bands[0];
+  assert.deepEqual(readWithGdal(inThread.outputs.probability).bands[0], expected);
+  assert.deepEqual(readWithGdal(networkHere.outputs.probability).bands[0], expected);
+  assert.deepEqual(readWithGdal(networkHere.outputs.mask).bands[0], readWithGdal(worker.outputs.mask).bands[0]);
 });
 
 test('outputs lie on the input grid: same size, geotransform and CRS; metadata, nodata and overviews as documented', async (t) => {
