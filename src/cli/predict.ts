@@ -41,7 +41,7 @@ export function registerPredict(program: Command): void {
     .requiredOption('-o, --output <dir>', 'output folder (created if missing)')
     .option('--model <file>', 'model weights (.safetensors); default: models/autocm-default.safetensors shipped with autocm');
   addMaskOptions(command)
-    .option('--threads <n>', 'CPU threads for the network, shared by two inference worker threads (one on scenes wider than 12288 px) (default: all cores)', numberOption('integer', 1))
+    .option('--threads <n>', 'CPU threads for the network, shared by two inference worker threads (one on scenes wider than 12288 px); 1 also keeps shadow detection on one thread (default: all cores)', numberOption('integer', 1))
     .option('--provider <name>', 'ONNX Runtime execution provider (cpu, cuda, ...)')
     .option('--overwrite', 'replace existing outputs (default: skip an image whose two outputs exist)')
     .option('--no-shadows', 'cloud only: no cloud-shadow class (default: shadows are class 2 of the mask wherever the image has a NIR band)')

@@ -1,6 +1,6 @@
-import { Worker } from 'node:worker_threads';
 import { encodeModel, type ModelFile } from '../model/weights.js';
 import { AutocmError } from '../util/errors.js';
+import { createWorkerPool, ownBuffer } from '../util/worker-pool.js';
 
 export interface MaskWorkerPoolOptions {
   /** One worker thread per entry, each with its own session of that many intra-op threads. */
@@ -36,16 +36,11 @@ export interface ConcurrentMaskSession {
   release(): Promise<void>;
 }
 
-type Reply = { id: number; mask: Float32Array } | { id: number; error: string; autocm: boolean };
-
-interface Pending {
-  id: number;
+export interface MaskRequest {
   input: Float32Array;
   n: number;
   height: number;
   width: number;
-  resolve: (mask: Float32Array) => void;
-  reject: (error: Error) => void;
 }
 
 /**
@@ -54,79 +49,19 @@ interface Pending {
  * first when `input` is a view into a larger buffer).
  */
 export async function createMaskWorkerPool(model: ModelFile, options: MaskWorkerPoolOptions): Promise<ConcurrentMaskSession> {
-  if (options.workerThreads.length === 0) throw new AutocmError('an inference worker pool needs at least one worker');
   const bytes = encodeModel(model);
-  const workers = options.workerThreads.map(
-    (threads) => new Worker(new URL('./mask-worker.js', import.meta.url), { workerData: { model: bytes, threads, provider: options.provider } }),
+  const pool = await createWorkerPool<MaskRequest, { mask: Float32Array }>(
+    new URL('./mask-worker.js', import.meta.url),
+    options.workerThreads.map((threads) => ({ model: bytes, threads, provider: options.provider })),
   );
-  const busy = new Map<Worker, Pending>();
-  const queue: Pending[] = [];
-  let failure: Error | undefined;
-  let nextId = 0;
-
-  const fail = (error: Error) => {
-    failure ??= error;
-    for (const pending of [...busy.values(), ...queue]) pending.reject(failure);
-    busy.clear();
-    queue.length = 0;
-  };
-  const dispatch = () => {
-    for (const worker of workers) {
-      if (queue.length === 0) return;
-      if (busy.has(worker)) continue;
-      const pending = queue.shift()!;
-      busy.set(worker, pending);
-      const { id, input, n, height, width } = pending;
-      worker.postMessage({ id, input, n, height, width }, [input.buffer as ArrayBuffer]);
-    }
-  };
-
-  try {
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            worker.once('error', reject);
-            worker.once('message', (message: 'ready' | { startError: string; autocm: boolean }) => {
-              if (message === 'ready') resolve();
-              else reject(message.autocm ? new AutocmError(message.startError) : new Error(message.startError));
-            });
-          }),
-      ),
-    );
-  } catch (error) {
-    await Promise.all(workers.map((worker) => worker.terminate()));
-    throw error;
-  }
-  for (const worker of workers) {
-    worker.on('error', (error) => fail(error instanceof Error ? error : new Error(String(error))));
-    worker.on('exit', (code) => {
-      if (busy.has(worker) || queue.length > 0) fail(new Error(`inference worker exited with code ${code}`));
-    });
-    worker.on('message', (reply: Reply) => {
-      const pending = busy.get(worker);
-      if (!pending || pending.id !== reply.id) return;
-      busy.delete(worker);
-      if ('error' in reply) pending.reject(reply.autocm ? new AutocmError(reply.error) : new Error(reply.error));
-      else pending.resolve(reply.mask);
-      dispatch();
-    });
-  }
-
   return {
     bands: model.metadata.inputBands,
-    concurrency: workers.length,
-    run(input, n, height, width) {
-      if (failure) return Promise.reject(failure);
-      const owned = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength ? input : input.slice();
-      return new Promise((resolve, reject) => {
-        queue.push({ id: nextId++, input: owned, n, height, width, resolve: (mask) => resolve({ mask }), reject });
-        dispatch();
-      });
+    concurrency: pool.size,
+    async run(input, n, height, width) {
+      const owned = ownBuffer(input);
+      const { mask } = await pool.run({ input: owned, n, height, width }, [owned.buffer as ArrayBuffer]);
+      return { mask };
     },
-    async release() {
-      fail(new Error('inference workers released'));
-      await Promise.all(workers.map((worker) => worker.terminate()));
-    },
+    release: () => pool.release(),
   };
 }

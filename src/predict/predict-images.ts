@@ -160,7 +160,7 @@ export async function predictImageList(images: PredictionInput[], model: ModelFi
       }
       const source = await image.open();
       try {
-        summary.images.push(await predictOne(source, image, outputs, model, await sessions.forWidth(source.info.width), o, warn));
+        summary.images.push(await predictOne(source, image, outputs, model, sessions, o, warn));
       } finally {
         await source.close();
       }
@@ -224,6 +224,9 @@ function validateOptions(o: Required<Pick<PredictOptions, 'threshold' | 'buffer'
 }
 
 type Image = PredictionInput;
+
+/** Scenes this large release the network before their shadow pass (docs/performance.md 2b). */
+const RELEASE_BEFORE_SHADOWS_PIXELS = 4096 * 4096;
 type Session = MaskSession | ConcurrentMaskSession;
 
 async function predictOne(
@@ -231,7 +234,7 @@ async function predictOne(
   image: Image,
   outputs: OutputPaths,
   model: ModelFile,
-  session: Session,
+  sessions: SessionForScene,
   o: PredictOptions & typeof predictDefaults,
   warn: (message: string) => void,
 ): Promise<ImageSummary> {
@@ -262,7 +265,7 @@ async function predictOne(
     writers.probability = await createCogWriter(outputs.probability, writerOptions.probability);
     const cloudWriter = await createCogWriter(cloudOnlyPath, writerOptions.mask);
     writers.mask = cloudWriter;
-    const statistics = await predictScene(source, session, { probability: writers.probability, mask: cloudWriter }, {
+    const statistics = await predictScene(source, await sessions.forWidth(width), { probability: writers.probability, mask: cloudWriter }, {
       bands,
       nodata: image.nodata,
       normalisation,
@@ -301,7 +304,12 @@ async function predictOne(
       });
       writers.mask = await createCogWriter(outputs.mask, setup.maskOptions);
       if (shadowProbabilityPath) writers.shadowProbability = await createCogWriter(shadowProbabilityPath, shadowProbabilityWriterOptions(writerOptions.probability, o.format));
-      const shadowStats = await shadowPass(source, cloudOnly, { mask: writers.mask, shadowProbability: writers.shadowProbability }, setup.passOptions);
+      // The idle network sessions' activations (300-400 MiB each) would sit beside the shadow
+      // pass's windows: on a large scene, reopening them for the next image costs little.
+      if (width * height >= RELEASE_BEFORE_SHADOWS_PIXELS) await sessions.release();
+      // --threads 1: shadow windows too are detected in this thread only.
+      const passOptions = o.threads === 1 ? { ...setup.passOptions, detectionWorkers: 0 } : setup.passOptions;
+      const shadowStats = await shadowPass(source, cloudOnly, { mask: writers.mask, shadowProbability: writers.shadowProbability }, passOptions);
       await cloudOnly.close();
       cloudOnly = undefined;
       await rm(cloudOnlyPath, { force: true });

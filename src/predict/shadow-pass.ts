@@ -1,5 +1,8 @@
 import type { CogWriter, RasterSource, Window } from '../raster/types.js';
-import { defaultShadowParameters, detectShadows, usableSun, type NamedBand, type ShadowParameters, type SunAngles } from '../shadow/index.js';
+import { availableParallelism } from 'node:os';
+import { defaultShadowParameters, detectShadows, usableSun, type NamedBand, type ShadowParameters, type ShadowWindow, type SunAngles } from '../shadow/index.js';
+import type { DirectionSource } from '../shadow/shadow-types.js';
+import { createWorkerPool, ownBuffer } from '../util/worker-pool.js';
 import { StreamingClassDilation } from './class-dilation.js';
 import { columnBlockWidthFor, coreColumns } from './column-blocks.js';
 import type { BandScaling } from './image-normalisation.js';
@@ -28,6 +31,47 @@ export interface ShadowPassOptions {
   reference?: (window: Window) => Promise<NamedBand[]>;
   /** Shadow probability output format, when one is written. */
   probabilityFormat?: 'uint8' | 'float32';
+  /**
+   * Worker threads that detect windows side by side (0: in this thread). Default: 2 on a machine
+   * with 2 or more cores when the column block is at most DETECTION_WORKERS_MAX_WIDTH wide, else 0.
+   */
+  detectionWorkers?: number;
+}
+
+/** What detection gives back for a window, with the window's cloud mask (a worker returns it). */
+export interface DetectedWindow {
+  shadow: Uint8Array;
+  probability: Float32Array;
+  directionSource: DirectionSource;
+  cloud: Uint8Array;
+}
+
+/** Shadow detection of a window, in this thread (concurrency 0) or in that many worker threads. */
+type Detector = ((window: ShadowWindow, parameters: ShadowParameters) => Promise<DetectedWindow>) & { concurrency: number };
+
+/**
+ * Scenes (column blocks) up to this wide have their windows detected in two worker threads; a
+ * window of a wider one takes several hundred MiB, so one at a time in this thread (docs/performance.md).
+ */
+export const DETECTION_WORKERS_MAX_WIDTH = 8192;
+
+async function openDetector(workers: number): Promise<{ detect: Detector; release: () => Promise<void> }> {
+  if (workers === 0) {
+    const detect = async (window: ShadowWindow, parameters: ShadowParameters) => ({ ...detectShadows(window, parameters), cloud: window.cloud });
+    return { detect: Object.assign(detect, { concurrency: 0 }), release: async () => undefined };
+  }
+  const pool = await createWorkerPool<{ window: ShadowWindow; parameters: ShadowParameters }, DetectedWindow>(new URL('./shadow-worker.js', import.meta.url), new Array<null>(workers).fill(null));
+  const detect = (window: ShadowWindow, parameters: ShadowParameters) => {
+    const owned: ShadowWindow = {
+      ...window,
+      cloud: ownBuffer(window.cloud),
+      bands: window.bands.map((band) => ({ name: band.name, values: ownBuffer(band.values) })),
+      reference: window.reference?.map((band) => ({ name: band.name, values: ownBuffer(band.values) })),
+    };
+    const buffers = [owned.cloud, ...owned.bands.map((band) => band.values), ...(owned.reference ?? []).map((band) => band.values)].map((view) => view.buffer as ArrayBuffer);
+    return pool.run({ window: owned, parameters }, [...new Set(buffers)]);
+  };
+  return { detect: Object.assign(detect, { concurrency: pool.size }), release: () => pool.release() };
 }
 
 export interface ShadowPassStatistics {
@@ -62,12 +106,18 @@ export async function shadowPass(
   // shift), so that no ray of a needed pixel leaves the window sideways where the scene goes on:
   // a ray leaving the window counts as shadowed (openEdges).
   const sideHalo = Math.ceil(Math.max(1, parameters.rayReach) * halo);
-  for (let coreFrom = 0; coreFrom < width; coreFrom += step) {
-    const coreTo = Math.min(width, coreFrom + step);
-    const needFrom = Math.max(0, coreFrom - reach);
-    const needTo = Math.min(width, coreTo + reach);
-    const columns = { coreFrom, coreTo, needFrom, needTo, readFrom: Math.max(0, needFrom - sideHalo), readTo: Math.min(width, needTo + sideHalo) };
-    await blockShadowPass(source, cloudMask, writers, options, { parameters, sun, halo, columns }, statistics);
+  const workers = options.detectionWorkers ?? (availableParallelism() >= 2 && Math.min(step + 2 * (reach + sideHalo), width) <= DETECTION_WORKERS_MAX_WIDTH ? 2 : 0);
+  const { detect, release } = await openDetector(workers);
+  try {
+    for (let coreFrom = 0; coreFrom < width; coreFrom += step) {
+      const coreTo = Math.min(width, coreFrom + step);
+      const needFrom = Math.max(0, coreFrom - reach);
+      const needTo = Math.min(width, coreTo + reach);
+      const columns = { coreFrom, coreTo, needFrom, needTo, readFrom: Math.max(0, needFrom - sideHalo), readTo: Math.min(width, needTo + sideHalo) };
+      await blockShadowPass(source, cloudMask, writers, options, { parameters, sun, halo, columns, detect }, statistics);
+    }
+  } finally {
+    await release();
   }
   return statistics;
 }
@@ -90,7 +140,7 @@ async function blockShadowPass(
   cloudMask: RasterSource,
   writers: { mask: CogWriter; shadowProbability?: CogWriter },
   options: ShadowPassOptions,
-  setup: { parameters: ShadowParameters; sun: SunAngles | undefined; halo: number; columns: BlockColumns },
+  setup: { parameters: ShadowParameters; sun: SunAngles | undefined; halo: number; columns: BlockColumns; detect: Detector },
   statistics: ShadowPassStatistics,
 ): Promise<void> {
   const { height } = source.info;
@@ -103,10 +153,12 @@ async function blockShadowPass(
   const windowRows = options.windowRows ?? 512;
   const dilation = new StreamingClassDilation(needWidth, height, options.cloudBuffer, options.shadowBuffer);
   const probabilityFormat = options.probabilityFormat ?? 'uint8';
-  for (let y = 0; y < height; y += windowRows) {
-    const rows = Math.min(windowRows, height - y);
+  const detect = setup.detect;
+
+  /** Reads window `y` (its rows and the halo) for the detector. */
+  const readShadowWindow = async (y: number): Promise<{ y: number; top: number; window: ShadowWindow }> => {
     const top = Math.max(0, y - halo);
-    const bottom = Math.min(height, y + rows + halo);
+    const bottom = Math.min(height, y + Math.min(windowRows, height - y) + halo);
     const window = { x: columns.readFrom, y: top, width: readWidth, height: bottom - top };
     const cloud = (await cloudMask.readWindow(window, { bands: [0] })).bands[0] as Uint8Array;
     const data = await source.readWindow(window, { bands: options.bands.map((b) => b.index) });
@@ -116,7 +168,33 @@ async function blockShadowPass(
       for (let i = 0; i < cloud.length; i++) if (cloud[i] !== 1 && Number.isNaN(values[i]!)) cloud[i] = MASK_NODATA;
     }
     const reference = options.reference ? await options.reference(window) : undefined;
-    const result = detectShadows({ width: readWidth, height: window.height, bands, cloud, pixelSize: options.pixelSize, sun, reference }, parameters);
+    return { y, top, window: { width: readWidth, height: window.height, bands, cloud, pixelSize: options.pixelSize, sun, reference } };
+  };
+  // Windows are read one after the other and detected up to `detect.concurrency` workers at a
+  // time (one more started, so that a worker never waits for this thread), then finished in
+  // order. Detected in this thread, the next window starts only when this one is written (one
+  // window in memory, as many hundred MiB as a wide scene needs).
+  const starts: number[] = [];
+  for (let y = 0; y < height; y += windowRows) starts.push(y);
+  const started: Promise<{ y: number; top: number; detected: DetectedWindow }>[] = [];
+  let readChain: Promise<unknown> = Promise.resolve();
+  const start = (k: number) => {
+    if (k >= starts.length) return;
+    const read = readChain.then(() => readShadowWindow(starts[k]!));
+    // The next window is read once this one is read, not once it is detected.
+    readChain = read.catch(() => undefined);
+    const detected = read.then(async ({ y, top, window }) => ({ y, top, detected: await detect(window, parameters) }));
+    detected.catch(() => undefined); // awaited in order below; a failure surfaces there
+    started[k] = detected;
+  };
+  const ahead = detect.concurrency + 1;
+  for (let k = 0; k < ahead; k++) start(k);
+  for (let k = 0; k < starts.length; k++) {
+    const { y, top, detected: result } = await started[k]!;
+    delete started[k];
+    if (detect.concurrency > 0) start(k + ahead);
+    const rows = Math.min(windowRows, height - y);
+    const cloud = result.cloud;
     statistics.directionSources.push(result.directionSource);
     const from = (y - top) * readWidth;
     const core = new Uint8Array(rows * needWidth);
@@ -144,6 +222,7 @@ async function blockShadowPass(
       }
       await writers.shadowProbability.writeWindow({ window: { x: columns.coreFrom, y, width: coreWidth, height: rows }, bands: [probability] });
     }
+    if (detect.concurrency === 0) start(k + ahead);
   }
 }
 

