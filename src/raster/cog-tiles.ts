@@ -79,33 +79,40 @@ export function downsampleInto(
   const width = Math.ceil(p.validWidth / 2);
   const height = Math.ceil(p.validHeight / 2);
   const { tileSize, bandCount, nodata } = p;
-  const nodataIsNaN = nodata !== null && Number.isNaN(nodata);
-  const isMissing = (value: number): boolean => Number.isNaN(value) || (nodata !== null && !nodataIsNaN && value === nodata);
+  if (p.method === 'nearest') {
+    for (let j = 0; j < height; j++) {
+      for (let i = 0; i < width; i++) {
+        const to = ((targetY + j) * tileSize + targetX + i) * bandCount;
+        const from = (2 * j * tileSize + 2 * i) * bandCount;
+        for (let b = 0; b < bandCount; b++) target[to + b] = source[from + b];
+      }
+    }
+    return { width, height };
+  }
+  // A value is missing when NaN or equal to a (non-NaN) nodata; `missing` stands for that nodata
+  // (NaN when there is none, which no value equals). Written out without closures: this runs
+  // for every pixel of every overview.
+  const missing = nodata ?? Number.NaN;
+  const below = tileSize * bandCount;
   for (let j = 0; j < height; j++) {
+    const hasBelow = 2 * j + 1 < p.validHeight;
     for (let i = 0; i < width; i++) {
       const to = ((targetY + j) * tileSize + targetX + i) * bandCount;
       const from = (2 * j * tileSize + 2 * i) * bandCount;
-      if (p.method === 'nearest') {
-        for (let b = 0; b < bandCount; b++) target[to + b] = source[from + b];
-        continue;
-      }
       const hasRight = 2 * i + 1 < p.validWidth;
-      const hasBelow = 2 * j + 1 < p.validHeight;
       for (let b = 0; b < bandCount; b++) {
         let sum = 0;
         let count = 0;
-        const add = (index: number): void => {
-          const value = source[index];
-          if (!isMissing(value)) {
+        // The 2 x 2 block in the order top-left, right, below, below right.
+        for (let k = 0; k < 4; k++) {
+          if ((k & 1 && !hasRight) || (k & 2 && !hasBelow)) continue;
+          const value = source[from + (k & 2 ? below : 0) + (k & 1 ? bandCount : 0) + b]!;
+          if (value === value && value !== missing) {
             sum += value;
             count++;
           }
-        };
-        add(from + b);
-        if (hasRight) add(from + bandCount + b);
-        if (hasBelow) add(from + tileSize * bandCount + b);
-        if (hasRight && hasBelow) add(from + (tileSize + 1) * bandCount + b);
-        if (count === 0) target[to + b] = nodata ?? Number.NaN;
+        }
+        if (count === 0) target[to + b] = missing;
         else target[to + b] = p.integer ? Math.floor(sum / count + 0.5) : sum / count;
       }
     }

@@ -20,6 +20,18 @@ test('training nodata follows predict: every band at the nodata value, or any ba
   assert.deepEqual([...nodataMask(bands, 0, n)], [1, 0, 0, 1, 1, 1]);
   // Integer data: only the all-bands rule can apply.
   assert.deepEqual([...nodataMask([Uint16Array.from([0, 0, 9]), Uint16Array.from([0, 4, 0])], 0, 3)], [1, 0, 0]);
+  // predict's integer path (no NaN test) agrees, also with integer and float bands mixed.
+  const integerBands: TypedArray[][] = [
+    [Uint16Array.from([0, 0, 9, 7]), Uint16Array.from([0, 4, 0, 7])],
+    [Int16Array.from([0, 0, 9, 7]), Uint8Array.from([0, 4, 0, 7])],
+    [Uint16Array.from([0, 0, 9, 7]), Float32Array.from([0, Number.NaN, 0, 7])],
+  ];
+  for (const integer of integerBands) {
+    for (const nodata of [0, 7, 7.5, Number.NaN, null]) {
+      const predicted = normaliseTile(integer, { width: 4, height: 1, inputWidth: 4, inputHeight: 1, padLeft: 0, padTop: 0 }, linearNormalisation([1, 1], [0, 0], ''), nodata);
+      assert.deepEqual([...predicted.nodata], [...nodataMask(integer, nodata, 4)], `${integer.map((b) => b.constructor.name).join(' + ')}, nodata ${nodata}`);
+    }
+  }
 });
 
 test('a stack scene keeps a pixel with a single band at the nodata value (scaled), drops all-nodata and non-finite pixels', async () => {
