@@ -10,14 +10,12 @@ import { createMaskSession } from './mask-session.js';
 import type { MaskRequest } from './mask-worker-pool.js';
 
 const { model, threads, provider } = workerData as { model: Uint8Array; threads: number; provider?: string };
-await serveRequests<MaskRequest, { mask: Float32Array; input: Float32Array }>(async () => {
+await serveRequests<MaskRequest, { mask: Float32Array }>(async () => {
   const session = await createMaskSession(decodeModel(model, 'model'), { threads, provider });
   return async ({ input, n, height, width }) => {
     const { mask } = await session.run(input, n, height, width);
-    // The mask is transferred when it owns its buffer (a view into a larger one is copied). The
-    // input goes back too: this thread allocates little, so its garbage collector would keep the
-    // transferred inputs for a long time.
+    // Transferred when it owns its buffer (a view into a larger one is copied).
     const owned = ownBuffer(mask);
-    return { reply: { mask: owned, input }, transfer: [owned.buffer as ArrayBuffer, input.buffer as ArrayBuffer] };
+    return { reply: { mask: owned }, transfer: [owned.buffer as ArrayBuffer] };
   };
 });

@@ -77,7 +77,7 @@ function nodataOf(bands: TypedArray[], count: number, nodataValue: number | null
   const nodata = new Uint8Array(count);
   // Integer samples are never NaN or infinite, and equal only an integer nodata value.
   if (bands.every((band) => !(band instanceof Float32Array || band instanceof Float64Array))) {
-    if (nodataValue === null || !Number.isInteger(nodataValue) || bands.length === 0) return { nodata, nonFinite: 0 };
+    if (nodataValue === null || !Number.isInteger(nodataValue)) return { nodata, nonFinite: 0 };
     nodata.fill(1);
     for (const band of bands) for (let i = 0; i < count; i++) if (band[i] !== nodataValue) nodata[i] = 0;
     return { nodata, nonFinite: 0 };

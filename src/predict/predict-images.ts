@@ -148,8 +148,9 @@ export async function predictImageList(images: PredictionInput[], model: ModelFi
   );
   await prepareOutputDirectory(o.outputDirectory);
   const sessions = new SessionForScene(model, o);
-  // Open now, on the first image's width: a provider or model ONNX Runtime refuses fails before any image.
-  if (images.length > 0) await sessions.forWidth(0);
+  // Open now (reopened for the first image only if it is too wide for two workers): a provider or
+  // model ONNX Runtime refuses fails before any image.
+  await sessions.forWidth(0);
   const summary: PredictSummary = { model: o.model, threshold: o.threshold, buffer: o.buffer, format: o.format, tile: o.tile, overlap: o.overlap, images: [], peakRssMiB: 0 };
   try {
     for (const image of images) {

@@ -78,13 +78,16 @@ test('without sun angles the direction is searched and the shadow still found', 
   assert.ok(result.direction!.x < 0 && result.direction!.y < 0);
 });
 
+/** A uniform clear sky: NIR 0.3, SWIR1 0.15, red 0.05. */
+const clearSky = () => [
+  { name: 'nir', values: new Float32Array(W * W).fill(0.3) },
+  { name: 'swir1', values: new Float32Array(W * W).fill(0.15) },
+  { name: 'red', values: new Float32Array(W * W).fill(0.05) },
+];
+
 test('with a clear-sky reference, darkness is measured against it', () => {
   const { window, truth } = scene();
-  const reference = [
-    { name: 'nir', values: new Float32Array(W * W).fill(0.3) },
-    { name: 'swir1', values: new Float32Array(W * W).fill(0.15) },
-    { name: 'red', values: new Float32Array(W * W).fill(0.05) },
-  ];
+  const reference = clearSky();
   const result = detectShadows({ ...window, sun, reference });
   assert.ok(f1(result.shadow, truth) >= 0.9);
   // A pixel as dark as its reference is no shadow even when it is dark: ground that is always dark.
@@ -176,12 +179,6 @@ function shortShadowScene(ratio: number, topRatio = ratio): { window: ShadowWind
   return { window: { width: W, height: W, bands, cloud, pixelSize: 30 }, truth };
 }
 
-const clearSky = () => [
-  { name: 'nir', values: new Float32Array(W * W).fill(0.3) },
-  { name: 'swir1', values: new Float32Array(W * W).fill(0.15) },
-  { name: 'red', values: new Float32Array(W * W).fill(0.05) },
-];
-
 test('a large cloud whose shadow hides mostly under it is matched at its displacement', () => {
   const { window, truth } = shortShadowScene(0.4);
   // Without the rays, which would otherwise recover what a wrong displacement misses.
@@ -226,11 +223,7 @@ test('inside a matched projection a weaker darkness is shadow; outside it the st
 
 test('with a clear-sky reference, pixels that no other date saw clear fall back to the single-image darkness', () => {
   const { window, truth } = scene();
-  const reference = [
-    { name: 'nir', values: new Float32Array(W * W).fill(0.3) },
-    { name: 'swir1', values: new Float32Array(W * W).fill(0.15) },
-    { name: 'red', values: new Float32Array(W * W).fill(0.05) },
-  ];
+  const reference = clearSky();
   // No clear date over the shadow and a margin around it (the other dates were all cloudy there).
   for (let y = 30; y < 58; y++) for (let x = 14; x < 42; x++) for (const band of reference) band.values[y * W + x] = Number.NaN;
   const result = detectShadows({ ...window, sun, reference });
