@@ -27,7 +27,7 @@ export function detectShadows(window: ShadowWindow, parameters: ShadowParameters
   for (let i = 0; i < n; i++) if (cloud[i] === WINDOW_CLOUD) cloudPixels++;
   // No cloud, no shadow: the darkness (two pit fills) is not needed.
   if (cloudPixels === 0) return result;
-  const dark = darkness(window, parameters);
+  const { dark, inProjection } = darkness(window, parameters);
 
   let minShift = 1;
   let maxShift = parameters.maxShift;
@@ -96,7 +96,7 @@ export function detectShadows(window: ShadowWindow, parameters: ShadowParameters
   if (parameters.rayReach > 0 && far > 0) castRays(grown, cloud, direction, Math.max(1, Math.floor(minShift)), far, width, height, parameters.openEdges);
   for (let i = 0; i < n; i++) {
     if (cloud[i] !== WINDOW_CLEAR) continue;
-    const p = grown[i] ? dark[i]! : 0;
+    const p = confident?.[i] ? inProjection[i]! : grown[i] ? dark[i]! : 0;
     result.probability[i] = Number.isNaN(p) ? 0 : p;
     if (grown[i] && p >= 0.5) result.shadow[i] = 1;
     else if (confident && confident[i] && p >= parameters.projectionDarkness) result.shadow[i] = 1;

@@ -42,8 +42,14 @@ export interface ShadowParameters {
   maxShift: number;
   /** Single image: a pixel is dark when NIR and SWIR1 are this much below their filled surroundings. */
   fillDarkness: number;
-  /** With a clear-sky reference: dark when NIR (and SWIR1) fall below this ratio of the reference. */
+  /** With a clear-sky reference: dark when NIR (and SWIR1) fall below this ratio of the reference (after the local background, `referenceBlock`). */
   referenceRatio: number;
+  /** With a clear-sky reference: the ratio is divided by the median ratio of the not-dark clear ground in blocks of this many px (0: off). */
+  referenceBlock: number;
+  /** With a clear-sky reference: permanent water is dark when red falls below this share of the window's clear-water red ratio. */
+  waterRatio: number;
+  /** With a clear-sky reference and red: no shadow where red rises above this multiple of its clear-sky ratio around (0: off). */
+  redCeiling: number;
   /** A cloud object's shadow is accepted when this share of its projected pixels is dark. */
   minMatch: number;
   /** The matched projection is grown by this many pixels before it is intersected with dark pixels. */
@@ -58,7 +64,7 @@ export interface ShadowParameters {
   objectSpread: number;
   /** A searched direction is refined at full resolution within this many degrees either way (0: off). */
   refineDegrees: number;
-  /** Inside a matched projection (grown), shadow from this darkness on (0.5: the same test as elsewhere; 0.4 = reference ratio 0.825 or 0.008 below the fill). */
+  /** Inside a matched projection (grown), shadow from this darkness on (0.5: the same test as elsewhere; 0.4 = a fifth of the way from the reference test's threshold to no darkening (land 0.84, water 0.6), or 0.008 below the fill). */
   projectionDarkness: number;
   /** Object matching keeps the landing with most dark minus bright clear pixels (else: the first peak of the dark share). */
   netMatch: boolean;
@@ -69,7 +75,10 @@ export const defaultShadowParameters: ShadowParameters = {
   maxCloudHeight: 8000,
   maxShift: 256,
   fillDarkness: 0.01,
-  referenceRatio: 0.75,
+  referenceRatio: 0.8,
+  referenceBlock: 32,
+  waterRatio: 0.5,
+  redCeiling: 1.5,
   minMatch: 0.3,
   projectionGrowth: 2,
   minObjectPixels: 9,

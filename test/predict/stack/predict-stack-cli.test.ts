@@ -82,8 +82,8 @@ test('predict --stack detects cloud shadows against the other dates (class 2), -
   assert.ok(await hasShadowClass(stacked), '--stack masks have class 2');
   const [f1Single, f1Stack] = [shadowF1(single), shadowF1(stacked)];
   console.log(`synthetic planetscope4, 8 dates of 128 px, seed 31: shadow F1 single ${f1Single.toFixed(3)}, --stack ${f1Stack.toFixed(3)}`);
-  // Floor just below the measured 0.674 (single-image: 0.344).
-  assert.ok(f1Stack >= 0.68, `stack shadow F1 ${f1Stack} below the floor 0.68`); // measured 0.709 (2026-12-02, session 7, the same with and without the no-clear-sky fallback)
+  // Floor just under the measured 0.697 (single image: 0.321).
+  assert.ok(f1Stack >= 0.69, `stack shadow F1 ${f1Stack} below the floor 0.69`); // measured 0.683 before session 9's clear-sky test (local ground level, water in red), 0.697 after
   assert.ok(f1Stack > f1Single, `stack shadow F1 ${f1Stack} should beat single-image ${f1Single}`);
   const cloudOnly = join(work, 'stacked-no-shadows');
   const run = autocm('predict', stack, '--stack', '--no-shadows', '-o', cloudOnly, '--quiet');

@@ -1,0 +1,152 @@
+import { WINDOW_CLEAR, type ShadowParameters } from './shadow-types.js';
+
+/** The bands the clear-sky test reads, each with its reference (`swir1` and `red` may be absent). */
+export interface ReferenceBands {
+  nir: Float32Array;
+  refNir: Float32Array;
+  swir?: Float32Array;
+  refSwir?: Float32Array;
+  red?: Float32Array;
+  refRed?: Float32Array;
+}
+
+/** Darkness against a clear-sky reference: `dark` for matching and rays, `inProjection` inside matched projections. */
+export interface ReferenceDarkness {
+  dark: Float32Array;
+  inProjection: Float32Array;
+}
+
+/** Fewest pixels whose median stands for a block's (or the window's) clear-sky ratio. */
+const MIN_LEVEL_PIXELS = 30;
+
+const LAND = 0;
+const PERMANENT_WATER = 1;
+const NEW_WATER = 2;
+
+/**
+ * Darkness of every clear pixel against the clear-sky reference (0.5 at the dark threshold, NaN
+ * where the pixel or its reference is nodata):
+ * - land: the ratio to the reference in NIR (and SWIR1), divided by what the ratio is on the
+ *   unshadowed ground around it (the median ratio of the not-dark clear pixels in blocks of
+ *   `referenceBlock` px, interpolated between block centres): haze and cirrus brighten a whole
+ *   area of the date against its clear sky, which lifts its shadows out of a fixed ratio test;
+ * - permanent water (water-like in the image and in the reference): the ratio in red, which
+ *   water reflects more than NIR, divided by the window's clear-water red ratio; the reference
+ *   over water is a mean that hazy dates brighten more than land, so only the date's own water
+ *   says what is darker;
+ * - new water (water-like only in the image: a flood, or land in deep shadow): 0 for matching
+ *   and rays, the land test inside matched projections, where the geometry vouches for it.
+ * Without red there is no water test and every pixel is land.
+ */
+export function referenceDarkness(bands: ReferenceBands, cloud: Uint8Array, width: number, height: number, parameters: ShadowParameters): ReferenceDarkness {
+  const { nir, refNir, swir, refSwir, red, refRed } = bands;
+  const n = width * height;
+  // `dark` holds the land ratio until it is turned into darkness below.
+  const dark = new Float32Array(n);
+  const water = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let r = ratioOf(nir[i]!, refNir[i]!);
+    if (swir && refSwir) r = Math.max(r, ratioOf(swir[i]!, refSwir[i]!));
+    dark[i] = r;
+    if (red && isWater(red[i]!, nir[i]!)) water[i] = refRed && isWater(refRed[i]!, refNir[i]!) ? PERMANENT_WATER : NEW_WATER;
+  }
+  const strict = parameters.referenceRatio;
+  const unshadowedLand = (i: number) => cloud[i] === WINDOW_CLEAR && water[i] === LAND && dark[i]! >= strict;
+  const background = localLevel((i) => dark[i]!, unshadowedLand, width, height, parameters.referenceBlock);
+  const redRatio = red && refRed ? (i: number) => ratioOf(red[i]!, refRed[i]!) : null;
+  const redBackground = redRatio && parameters.redCeiling > 0 ? localLevel(redRatio, unshadowedLand, width, height, parameters.referenceBlock) : null;
+  const inProjection = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = dark[i]! / background(i);
+    let d = Number.isNaN(r) ? Number.NaN : ratioDarkness(r, strict);
+    if (refNir[i]! - nir[i]! < 0.02 && d > 0.49) d = 0.49;
+    // A shadow darkens red too: ground whose red rose well above its surroundings' is something else (a burn, green-up, thin cloud).
+    if (redBackground && redRatio!(i) / redBackground(i) > parameters.redCeiling) d = 0;
+    dark[i] = water[i] === LAND ? d : 0;
+    inProjection[i] = water[i] === PERMANENT_WATER ? 0 : d;
+  }
+  if (redRatio) {
+    const clearWater: number[] = [];
+    for (let i = 0; i < n; i++) if (water[i] === PERMANENT_WATER && cloud[i] === WINDOW_CLEAR && redRatio(i) >= parameters.waterRatio) clearWater.push(redRatio(i));
+    const level = clearWater.length >= MIN_LEVEL_PIXELS ? median(Float32Array.from(clearWater)) : 1;
+    for (let i = 0; i < n; i++) {
+      if (water[i] !== PERMANENT_WATER) continue;
+      const r = redRatio(i) / level;
+      dark[i] = inProjection[i] = Number.isNaN(r) ? Number.NaN : ratioDarkness(r, parameters.waterRatio);
+    }
+  }
+  return { dark, inProjection };
+}
+
+/** Darkness of a ratio to the clear sky: 1 at 0 (black), 0.5 at the `strict` threshold, 0 at 1 (no darker than clear sky) and above. */
+function ratioDarkness(r: number, strict: number): number {
+  return r < strict ? 0.5 + (0.5 * (strict - r)) / strict : clamp01((0.5 * (1 - r)) / (1 - strict));
+}
+
+/**
+ * A value's level on unshadowed ground around each pixel: medians of the `usable` pixels' values
+ * in blocks of `block` px, bilinear between block centres; a block with too few such pixels takes
+ * the window's median, a window with too few takes 1. `block` 0: 1 everywhere.
+ */
+function localLevel(valueAt: (i: number) => number, usable: (i: number) => boolean, width: number, height: number, block: number): (i: number) => number {
+  if (block <= 0) return () => 1;
+  const columns = Math.ceil(width / block);
+  const rows = Math.ceil(height / block);
+  const levels = new Float32Array(columns * rows);
+  const scratch = new Float32Array(block * block);
+  const sample: number[] = [];
+  const stride = Math.max(1, Math.floor((width * height) / 20000));
+  for (let i = 0; i < width * height; i += stride) if (usable(i) && !Number.isNaN(valueAt(i))) sample.push(valueAt(i));
+  const windowLevel = sample.length >= MIN_LEVEL_PIXELS ? median(Float32Array.from(sample)) : 1;
+  for (let by = 0; by < rows; by++) {
+    for (let bx = 0; bx < columns; bx++) {
+      let count = 0;
+      for (let y = by * block; y < Math.min(height, (by + 1) * block); y++) {
+        for (let x = bx * block; x < Math.min(width, (bx + 1) * block); x++) {
+          const i = y * width + x;
+          const value = valueAt(i);
+          if (usable(i) && !Number.isNaN(value)) scratch[count++] = value;
+        }
+      }
+      levels[by * columns + bx] = count >= MIN_LEVEL_PIXELS ? median(scratch.subarray(0, count)) : windowLevel;
+    }
+  }
+  return (i) => {
+    const fx = clamp(((i % width) + 0.5) / block - 0.5, 0, columns - 1);
+    const fy = clamp((Math.floor(i / width) + 0.5) / block - 0.5, 0, rows - 1);
+    const x0 = Math.floor(fx);
+    const y0 = Math.floor(fy);
+    const x1 = Math.min(x0 + 1, columns - 1);
+    const y1 = Math.min(y0 + 1, rows - 1);
+    const ax = fx - x0;
+    const ay = fy - y0;
+    const top = (1 - ax) * levels[y0 * columns + x0]! + ax * levels[y0 * columns + x1]!;
+    const bottom = (1 - ax) * levels[y1 * columns + x0]! + ax * levels[y1 * columns + x1]!;
+    return (1 - ay) * top + ay * bottom;
+  };
+}
+
+/** Median of the values (sorts them in place). */
+function median(values: Float32Array): number {
+  values.sort();
+  return values[values.length >> 1]!;
+}
+
+export function ratioOf(value: number, reference: number): number {
+  if (Number.isNaN(value) || Number.isNaN(reference)) return Number.NaN;
+  return value / Math.max(reference, 1e-3);
+}
+
+/** Fmask's water test on red and NIR. */
+export function isWater(red: number, nir: number): boolean {
+  const ndvi = (nir - red) / Math.max(1e-6, nir + red);
+  return (ndvi < 0.01 && nir < 0.11) || (ndvi < 0.1 && nir < 0.05);
+}
+
+function clamp(x: number, low: number, high: number): number {
+  return x < low ? low : x > high ? high : x;
+}
+
+export function clamp01(x: number): number {
+  return clamp(x, 0, 1);
+}
