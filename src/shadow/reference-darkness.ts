@@ -30,6 +30,7 @@ const NEW_WATER = 2;
  *   unshadowed ground around it (the median ratio of the not-dark clear pixels in blocks of
  *   `referenceBlock` px, interpolated between block centres): haze and cirrus brighten a whole
  *   area of the date against its clear sky, which lifts its shadows out of a fixed ratio test;
+ *   land whose red ratio rose above `redCeiling` x the red ratio around it is no shadow;
  * - permanent water (water-like in the image and in the reference): the ratio in red, which
  *   water reflects more than NIR, divided by the window's clear-water red ratio; the reference
  *   over water is a mean that hazy dates brighten more than land, so only the date's own water
@@ -41,39 +42,47 @@ const NEW_WATER = 2;
 export function referenceDarkness(bands: ReferenceBands, cloud: Uint8Array, width: number, height: number, parameters: ShadowParameters): ReferenceDarkness {
   const { nir, refNir, swir, refSwir, red, refRed } = bands;
   const n = width * height;
-  // `dark` holds the land ratio until it is turned into darkness below.
+  const strict = parameters.referenceRatio;
+  // `dark` holds the land ratio until it is turned into darkness below; `inProjection` first holds the red ratio.
   const dark = new Float32Array(n);
+  const inProjection = new Float32Array(n);
   const water = new Uint8Array(n);
+  const unshadowedLand = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     let r = ratioOf(nir[i]!, refNir[i]!);
     if (swir && refSwir) r = Math.max(r, ratioOf(swir[i]!, refSwir[i]!));
     dark[i] = r;
     if (red && isWater(red[i]!, nir[i]!)) water[i] = refRed && isWater(refRed[i]!, refNir[i]!) ? PERMANENT_WATER : NEW_WATER;
+    unshadowedLand[i] = cloud[i] === WINDOW_CLEAR && water[i] === LAND && r >= strict ? 1 : 0;
   }
-  const strict = parameters.referenceRatio;
-  const unshadowedLand = (i: number) => cloud[i] === WINDOW_CLEAR && water[i] === LAND && dark[i]! >= strict;
-  const background = localLevel((i) => dark[i]!, unshadowedLand, width, height, parameters.referenceBlock);
-  const redRatio = red && refRed ? (i: number) => ratioOf(red[i]!, refRed[i]!) : null;
-  const redBackground = redRatio && parameters.redCeiling > 0 ? localLevel(redRatio, unshadowedLand, width, height, parameters.referenceBlock) : null;
-  const inProjection = new Float32Array(n);
+  const level = new Float32Array(n);
+  const redRatio = red && refRed ? inProjection : null;
+  // A shadow darkens red too: ground whose red rose well above its surroundings' is something else (a burn, green-up, thin cloud).
+  const redRose = new Uint8Array(redRatio && parameters.redCeiling > 0 ? n : 0);
+  let waterLevel = 1;
+  if (redRatio) {
+    for (let i = 0; i < n; i++) redRatio[i] = ratioOf(red![i]!, refRed![i]!);
+    if (redRose.length > 0) {
+      localLevel(redRatio, unshadowedLand, width, height, parameters.referenceBlock, level);
+      for (let i = 0; i < n; i++) redRose[i] = redRatio[i]! / level[i]! > parameters.redCeiling ? 1 : 0;
+    }
+    const clearWater: number[] = [];
+    for (let i = 0; i < n; i++) if (water[i] === PERMANENT_WATER && cloud[i] === WINDOW_CLEAR && redRatio[i]! >= parameters.waterRatio) clearWater.push(redRatio[i]!);
+    if (clearWater.length >= MIN_LEVEL_PIXELS) waterLevel = median(Float32Array.from(clearWater));
+  }
+  localLevel(dark, unshadowedLand, width, height, parameters.referenceBlock, level);
   for (let i = 0; i < n; i++) {
-    const r = dark[i]! / background(i);
+    if (water[i] === PERMANENT_WATER) {
+      const r = redRatio![i]! / waterLevel;
+      dark[i] = inProjection[i] = Number.isNaN(r) ? Number.NaN : ratioDarkness(r, parameters.waterRatio);
+      continue;
+    }
+    const r = dark[i]! / level[i]!;
     let d = Number.isNaN(r) ? Number.NaN : ratioDarkness(r, strict);
     if (refNir[i]! - nir[i]! < 0.02 && d > 0.49) d = 0.49;
-    // A shadow darkens red too: ground whose red rose well above its surroundings' is something else (a burn, green-up, thin cloud).
-    if (redBackground && redRatio!(i) / redBackground(i) > parameters.redCeiling) d = 0;
+    if (redRose.length > 0 && redRose[i]) d = 0;
     dark[i] = water[i] === LAND ? d : 0;
-    inProjection[i] = water[i] === PERMANENT_WATER ? 0 : d;
-  }
-  if (redRatio) {
-    const clearWater: number[] = [];
-    for (let i = 0; i < n; i++) if (water[i] === PERMANENT_WATER && cloud[i] === WINDOW_CLEAR && redRatio(i) >= parameters.waterRatio) clearWater.push(redRatio(i));
-    const level = clearWater.length >= MIN_LEVEL_PIXELS ? median(Float32Array.from(clearWater)) : 1;
-    for (let i = 0; i < n; i++) {
-      if (water[i] !== PERMANENT_WATER) continue;
-      const r = redRatio(i) / level;
-      dark[i] = inProjection[i] = Number.isNaN(r) ? Number.NaN : ratioDarkness(r, parameters.waterRatio);
-    }
+    inProjection[i] = d;
   }
   return { dark, inProjection };
 }
@@ -84,52 +93,82 @@ function ratioDarkness(r: number, strict: number): number {
 }
 
 /**
- * A value's level on unshadowed ground around each pixel: medians of the `usable` pixels' values
- * in blocks of `block` px, bilinear between block centres; a block with too few such pixels takes
- * the window's median, a window with too few takes 1. `block` 0: 1 everywhere.
+ * Writes into `out` the values' level on unshadowed ground around each pixel: medians of the
+ * `usable` pixels' values in blocks of `block` px, bilinear between block centres; a block with
+ * too few such pixels takes the window's median, a window with too few takes 1. `block` 0: 1
+ * everywhere.
  */
-function localLevel(valueAt: (i: number) => number, usable: (i: number) => boolean, width: number, height: number, block: number): (i: number) => number {
-  if (block <= 0) return () => 1;
+function localLevel(values: Float32Array, usable: Uint8Array, width: number, height: number, block: number, out: Float32Array): void {
+  if (block <= 0) {
+    out.fill(1);
+    return;
+  }
   const columns = Math.ceil(width / block);
   const rows = Math.ceil(height / block);
   const levels = new Float32Array(columns * rows);
   const scratch = new Float32Array(block * block);
   const sample: number[] = [];
   const stride = Math.max(1, Math.floor((width * height) / 20000));
-  for (let i = 0; i < width * height; i += stride) if (usable(i) && !Number.isNaN(valueAt(i))) sample.push(valueAt(i));
+  for (let i = 0; i < width * height; i += stride) if (usable[i] && !Number.isNaN(values[i]!)) sample.push(values[i]!);
   const windowLevel = sample.length >= MIN_LEVEL_PIXELS ? median(Float32Array.from(sample)) : 1;
   for (let by = 0; by < rows; by++) {
     for (let bx = 0; bx < columns; bx++) {
       let count = 0;
       for (let y = by * block; y < Math.min(height, (by + 1) * block); y++) {
-        for (let x = bx * block; x < Math.min(width, (bx + 1) * block); x++) {
-          const i = y * width + x;
-          const value = valueAt(i);
-          if (usable(i) && !Number.isNaN(value)) scratch[count++] = value;
+        for (let i = y * width + bx * block, end = y * width + Math.min(width, (bx + 1) * block); i < end; i++) {
+          if (usable[i] && !Number.isNaN(values[i]!)) scratch[count++] = values[i]!;
         }
       }
       levels[by * columns + bx] = count >= MIN_LEVEL_PIXELS ? median(scratch.subarray(0, count)) : windowLevel;
     }
   }
-  return (i) => {
-    const fx = clamp(((i % width) + 0.5) / block - 0.5, 0, columns - 1);
-    const fy = clamp((Math.floor(i / width) + 0.5) / block - 0.5, 0, rows - 1);
-    const x0 = Math.floor(fx);
-    const y0 = Math.floor(fy);
-    const x1 = Math.min(x0 + 1, columns - 1);
-    const y1 = Math.min(y0 + 1, rows - 1);
-    const ax = fx - x0;
-    const ay = fy - y0;
-    const top = (1 - ax) * levels[y0 * columns + x0]! + ax * levels[y0 * columns + x1]!;
-    const bottom = (1 - ax) * levels[y1 * columns + x0]! + ax * levels[y1 * columns + x1]!;
-    return (1 - ay) * top + ay * bottom;
-  };
+  // Bilinear between block centres (clamped at the window's edge blocks); the column weights are the same on every row.
+  const left = new Int32Array(width);
+  const right = new Int32Array(width);
+  const towardsRight = new Float32Array(width);
+  for (let x = 0; x < width; x++) {
+    const fx = clamp((x + 0.5) / block - 0.5, 0, columns - 1);
+    left[x] = Math.floor(fx);
+    right[x] = Math.min(left[x]! + 1, columns - 1);
+    towardsRight[x] = fx - left[x]!;
+  }
+  for (let y = 0; y < height; y++) {
+    const fy = clamp((y + 0.5) / block - 0.5, 0, rows - 1);
+    const top = Math.floor(fy) * columns;
+    const bottom = Math.min(Math.floor(fy) + 1, rows - 1) * columns;
+    const ay = fy - Math.floor(fy);
+    for (let x = 0, i = y * width; x < width; x++, i++) {
+      const ax = towardsRight[x]!;
+      const upper = (1 - ax) * levels[top + left[x]!]! + ax * levels[top + right[x]!]!;
+      const lower = (1 - ax) * levels[bottom + left[x]!]! + ax * levels[bottom + right[x]!]!;
+      out[i] = (1 - ay) * upper + ay * lower;
+    }
+  }
 }
 
-/** Median of the values (sorts them in place). */
+/** Median (the upper one of an even count) of the values, by selection; reorders them in place. */
 function median(values: Float32Array): number {
-  values.sort();
-  return values[values.length >> 1]!;
+  const k = values.length >> 1;
+  let low = 0;
+  let high = values.length - 1;
+  while (low < high) {
+    const pivot = values[(low + high) >> 1]!;
+    let i = low;
+    let j = high;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = t;
+      }
+    }
+    if (k <= j) high = j;
+    else if (k >= i) low = i;
+    else break;
+  }
+  return values[k]!;
 }
 
 export function ratioOf(value: number, reference: number): number {
