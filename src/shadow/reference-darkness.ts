@@ -1,3 +1,4 @@
+import { selectInPlace } from '../util/robust-statistics.js';
 import { WINDOW_CLEAR, type ShadowParameters } from './shadow-types.js';
 
 /** The bands the clear-sky test reads, each with its reference (`swir1` and `red` may be absent). */
@@ -146,29 +147,9 @@ function localLevel(values: Float32Array, usable: Uint8Array, width: number, hei
   }
 }
 
-/** Median (the upper one of an even count) of the values, by selection; reorders them in place. */
+/** Median (the upper one of an even count) of the values; reorders them. */
 function median(values: Float32Array): number {
-  const k = values.length >> 1;
-  let low = 0;
-  let high = values.length - 1;
-  while (low < high) {
-    const pivot = values[(low + high) >> 1]!;
-    let i = low;
-    let j = high;
-    while (i <= j) {
-      while (values[i]! < pivot) i++;
-      while (values[j]! > pivot) j--;
-      if (i <= j) {
-        const t = values[i]!;
-        values[i++] = values[j]!;
-        values[j--] = t;
-      }
-    }
-    if (k <= j) high = j;
-    else if (k >= i) low = i;
-    else break;
-  }
-  return values[k]!;
+  return selectInPlace(values, values.length, values.length >> 1);
 }
 
 export function ratioOf(value: number, reference: number): number {

@@ -33,8 +33,8 @@ export function medianBySelection(values: Float64Array, n: number): number {
   return (lower + upper) / 2;
 }
 
-/** The k-th smallest of the first `n` values (0-based); leaves smaller ones left of k, larger ones right. */
-function selectInPlace(values: Float64Array, n: number, k: number): number {
+/** The k-th smallest of the first `n` values (0-based, no NaN); leaves smaller ones left of k, larger ones right. */
+export function selectInPlace(values: Float64Array | Float32Array, n: number, k: number): number {
   let lo = 0;
   let hi = n - 1;
   while (lo < hi) {
