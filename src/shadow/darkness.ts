@@ -1,16 +1,10 @@
 import { fillPits } from './flood-fill.js';
 import { clamp01, isWater, referenceDarkness } from './reference-darkness.js';
-import { WINDOW_CLEAR, type NamedBand, type ShadowParameters, type ShadowWindow } from './shadow-types.js';
+import { WINDOW_CLEAR, type Darkness, type NamedBand, type ShadowParameters, type ShadowWindow } from './shadow-types.js';
 
 /** Finds a band by canonical name (case-insensitive). */
 export function bandNamed(bands: NamedBand[] | undefined, name: string): Float32Array | undefined {
   return bands?.find((band) => band.name.toLowerCase() === name)?.values;
-}
-
-/** Darkness of every pixel: `dark` for matching and rays, `inProjection` inside matched projections. */
-export interface Darkness {
-  dark: Float32Array;
-  inProjection: Float32Array;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { selectInPlace } from '../util/robust-statistics.js';
-import { WINDOW_CLEAR, type ShadowParameters } from './shadow-types.js';
+import { WINDOW_CLEAR, type Darkness, type ShadowParameters } from './shadow-types.js';
 
 /** The bands the clear-sky test reads, each with its reference (`swir1` and `red` may be absent). */
 export interface ReferenceBands {
@@ -9,12 +9,6 @@ export interface ReferenceBands {
   refSwir?: Float32Array;
   red?: Float32Array;
   refRed?: Float32Array;
-}
-
-/** Darkness against a clear-sky reference: `dark` for matching and rays, `inProjection` inside matched projections. */
-export interface ReferenceDarkness {
-  dark: Float32Array;
-  inProjection: Float32Array;
 }
 
 /** Fewest pixels whose median stands for a block's (or the window's) clear-sky ratio. */
@@ -40,7 +34,7 @@ const NEW_WATER = 2;
  *   and rays, the land test inside matched projections, where the geometry vouches for it.
  * Without red there is no water test and every pixel is land.
  */
-export function referenceDarkness(bands: ReferenceBands, cloud: Uint8Array, width: number, height: number, parameters: ShadowParameters): ReferenceDarkness {
+export function referenceDarkness(bands: ReferenceBands, cloud: Uint8Array, width: number, height: number, parameters: ShadowParameters): Darkness {
   const { nir, refNir, swir, refSwir, red, refRed } = bands;
   const n = width * height;
   const strict = parameters.referenceRatio;

@@ -90,6 +90,12 @@ export const defaultShadowParameters: ShadowParameters = {
   netMatch: true,
 };
 
+/** Darkness of every pixel of a window in [0, 1] (0.5 at the dark threshold): `dark` for object matching and rays, `inProjection` inside matched projections (where it differs, e.g. new water). */
+export interface Darkness {
+  dark: Float32Array;
+  inProjection: Float32Array;
+}
+
 /** How the shadow direction of a window was found. */
 export type DirectionSource = 'sun' | 'search' | 'none';
 
