@@ -41,7 +41,7 @@ export function detectShadows(window: ShadowWindow, parameters: ShadowParameters
     minShift = Math.min(minShift, maxShift);
     result.directionSource = 'sun';
   } else {
-    const found = searchDirection(cloud, dark, width, height, 1, parameters.maxShift);
+    const found = searchDirection(cloud, dark, width, height, 1, parameters.maxShift, parameters.searchDarkness);
     if (found) {
       direction = refineDirection(found, cloud, dark, parameters.maxShift, width, height, parameters.refineDegrees);
       result.directionSource = 'search';

@@ -2,8 +2,9 @@ import { WINDOW_CLOUD } from './shadow-types.js';
 
 /**
  * Searches the shadow direction of a window when no sun angles are known: the shift of the
- * cloud mask that lands it on the most dark pixels (above their window-wide share), computed on
- * blocks of `factor` x `factor` pixels for every shift between `minShift` and `maxShift` pixels.
+ * cloud mask that lands it on the most dark pixels (darkness >= `darkFrom`, above their
+ * window-wide share), computed on blocks of `factor` x `factor` pixels for every shift between
+ * `minShift` and `maxShift` pixels.
  * Returns the unit direction and the shift, or null when no shift does better than chance.
  */
 export function searchDirection(
@@ -13,6 +14,7 @@ export function searchDirection(
   height: number,
   minShift: number,
   maxShift: number,
+  darkFrom = 0.5,
 ): { x: number; y: number; shift: number } | null {
   const factor = Math.max(1, Math.ceil(maxShift / 40));
   const bw = Math.ceil(width / factor);
@@ -28,7 +30,7 @@ export function searchDirection(
       const d = dark[i]!;
       if (!Number.isNaN(d)) {
         valid[b] += 1;
-        if (d >= 0.5) darkShare[b] += 1;
+        if (d >= darkFrom) darkShare[b] += 1;
       }
     }
   }

@@ -83,7 +83,7 @@ export function referenceDarkness(bands: ReferenceBands, cloud: Uint8Array, widt
 }
 
 /** Darkness of a ratio to the clear sky: 1 at 0 (black), 0.5 at the `strict` threshold, 0 at 1 (no darker than clear sky) and above. */
-function ratioDarkness(r: number, strict: number): number {
+export function ratioDarkness(r: number, strict: number): number {
   return r < strict ? 0.5 + (0.5 * (strict - r)) / strict : clamp01((0.5 * (1 - r)) / (1 - strict));
 }
 
@@ -161,6 +161,6 @@ function clamp(x: number, low: number, high: number): number {
   return x < low ? low : x > high ? high : x;
 }
 
-export function clamp01(x: number): number {
+function clamp01(x: number): number {
   return clamp(x, 0, 1);
 }

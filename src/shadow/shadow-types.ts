@@ -40,8 +40,14 @@ export interface ShadowParameters {
   maxCloudHeight: number;
   /** Largest displacement in pixels (also the halo a caller must give around its core rows). */
   maxShift: number;
-  /** Single image: a pixel is dark when NIR and SWIR1 are this much below their filled surroundings. */
-  fillDarkness: number;
+  /** One image (and pixels no other date saw clear): dark when NIR and SWIR1 fall below this ratio of the clear ground of the same cover around (`coverBlock`, `coverQuantile`, `coverClasses`). */
+  coverRatio: number;
+  /** One image: the cover's level is taken over the pixel's block of this many px and the 8 blocks around. */
+  coverBlock: number;
+  /** One image: the cover's level is this quantile of its clear, not-dark pixels there (above the median: shadow and dark patches pull the lower part down). */
+  coverQuantile: number;
+  /** One image: covers are this many equal NDVI bins from -0.2 to 0.9 (a shadow keeps the NDVI of the ground it darkens). */
+  coverClasses: number;
   /** With a clear-sky reference: dark when NIR (and SWIR1) fall below this ratio of the reference (after the local background, `referenceBlock`). */
   referenceRatio: number;
   /** With a clear-sky reference: the ratio is divided by the median ratio of the not-dark clear ground in blocks of this many px (0: off). */
@@ -62,9 +68,11 @@ export interface ShadowParameters {
   openEdges: boolean;
   /** Each object searches displacements within this factor of the window's best one (0: the whole range). */
   objectSpread: number;
+  /** Without sun angles the direction search counts pixels from this darkness on (above 0.5: only clearly dark ground, so that a dark cover weakly darker than its level does not pass for shadow). */
+  searchDarkness: number;
   /** A searched direction is refined at full resolution within this many degrees either way (0: off). */
   refineDegrees: number;
-  /** Inside a matched projection (grown), shadow from this darkness on (0.5: the same test as elsewhere; 0.4 = a fifth of the way from the reference test's threshold to no darkening (land 0.84, water 0.6), or 0.008 below the fill). */
+  /** Inside a matched projection (grown), shadow from this darkness on (0.5: the same test as elsewhere; 0.4 = a fifth of the way from the threshold to no darkening: with a reference land 0.84 and water 0.6 of the ground around, in one image 0.8 of the cover's level). */
   projectionDarkness: number;
   /** Object matching keeps the landing with most dark minus bright clear pixels (else: the first peak of the dark share). */
   netMatch: boolean;
@@ -74,7 +82,10 @@ export const defaultShadowParameters: ShadowParameters = {
   minCloudHeight: 0,
   maxCloudHeight: 8000,
   maxShift: 256,
-  fillDarkness: 0.01,
+  coverRatio: 0.75,
+  coverBlock: 32,
+  coverQuantile: 0.75,
+  coverClasses: 12,
   referenceRatio: 0.8,
   referenceBlock: 32,
   waterRatio: 0.5,
@@ -85,6 +96,7 @@ export const defaultShadowParameters: ShadowParameters = {
   rayReach: 2,
   openEdges: true,
   objectSpread: 0,
+  searchDarkness: 0.55,
   refineDegrees: 10,
   projectionDarkness: 0.4,
   netMatch: true,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaultShadowParameters, detectShadows, usableSun, type ShadowWindow } from '../../src/shadow/index.js';
+import { searchDirection } from '../../src/shadow/direction-search.js';
 import { solarPosition } from '../../src/shadow/solar-position.js';
 import { StreamingClassDilation } from '../../src/predict/class-dilation.js';
 
@@ -8,7 +9,7 @@ const W = 96;
 /**
  * A scene of uniform vegetation (red 0.05, NIR 0.30, SWIR1 0.15) with a square cloud at
  * (30..45, 50..65) and its shadow displaced by (dx, dy) = (-10, -14) (sun in the south-east):
- * NIR and SWIR1 at 40 % inside the shadow.
+ * every band at 40 % inside the shadow.
  */
 function scene(options: { withShadow?: boolean; withCloud?: boolean } = {}): { window: ShadowWindow; truth: Uint8Array } {
   const n = W * W;
@@ -31,6 +32,7 @@ function scene(options: { withShadow?: boolean; withCloud?: boolean } = {}): { w
     if (truth[i] && !cloud[i]) {
       nir[i] = 0.12;
       swir1[i] = 0.06;
+      red[i] = 0.02;
     } else if (cloud[i]) {
       nir[i] = 0.6;
       swir1[i] = 0.5;
@@ -232,4 +234,19 @@ test('with a clear-sky reference, pixels that no other date saw clear fall back 
   for (let i = 0; i < W * W; i++) if (!Number.isNaN(reference[0]!.values[i]!)) [reference[0]!.values[i], reference[1]!.values[i]] = [window.bands[0]!.values[i]!, window.bands[1]!.values[i]!];
   const dark = detectShadows({ ...window, sun, reference });
   for (let i = 0; i < W * W; i++) if (!Number.isNaN(reference[0]!.values[i]!)) assert.equal(dark.shadow[i], 0);
+});
+
+test('the direction search counts only clearly dark pixels (searchDarkness): ground barely past the threshold does not set a direction', () => {
+  // A cloud square and, displaced by (-10, -14), ground whose darkness is 0.52 (just past 0.5),
+  // nothing else dark: at darkFrom 0.5 that landing is the direction, at 0.55 there is none.
+  const n = W * W;
+  const cloud = new Uint8Array(n);
+  const dark = new Float32Array(n);
+  for (let y = 50; y < 66; y++) for (let x = 30; x < 46; x++) [cloud[y * W + x], dark[(y - 14) * W + x - 10]] = [1, 0.52];
+  for (let i = 0; i < n; i++) if (cloud[i]) dark[i] = 0;
+  const found = searchDirection(cloud, dark, W, W, 1, 64, 0.5);
+  assert.ok(found && found.x < 0 && found.y < 0, JSON.stringify(found));
+  assert.equal(searchDirection(cloud, dark, W, W, 1, 64, 0.55), null);
+  dark.forEach((d, i) => d > 0 && (dark[i] = 0.6));
+  assert.ok(searchDirection(cloud, dark, W, W, 1, 64, defaultShadowParameters.searchDarkness));
 });
