@@ -25,7 +25,7 @@ export function detectShadows(window: ShadowWindow, parameters: ShadowParameters
   for (let i = 0; i < n; i++) if (cloud[i] !== WINDOW_CLEAR && cloud[i] !== WINDOW_CLOUD) result.probability[i] = Number.NaN;
   let cloudPixels = 0;
   for (let i = 0; i < n; i++) if (cloud[i] === WINDOW_CLOUD) cloudPixels++;
-  // No cloud, no shadow: the darkness (two pit fills) is not needed.
+  // No cloud, no shadow: the darkness is not needed.
   if (cloudPixels === 0) return result;
   const { dark, inProjection } = darkness(window, parameters);
 

@@ -48,6 +48,8 @@ export interface ShadowParameters {
   coverQuantile: number;
   /** One image: covers are this many equal NDVI bins from -0.2 to 0.9 (a shadow keeps the NDVI of the ground it darkens). */
   coverClasses: number;
+  /** With a clear-sky reference, inside matched projections: shadow also where the one-image test calls the pixel dark and the clear-sky darkness is at least this (> 0.5: off). */
+  coverAssist: number;
   /** With a clear-sky reference: dark when NIR (and SWIR1) fall below this ratio of the reference (after the local background, `referenceBlock`). */
   referenceRatio: number;
   /** With a clear-sky reference: the ratio is divided by the median ratio of the not-dark clear ground in blocks of this many px (0: off). */
@@ -86,6 +88,7 @@ export const defaultShadowParameters: ShadowParameters = {
   coverBlock: 32,
   coverQuantile: 0.75,
   coverClasses: 12,
+  coverAssist: 0.1,
   referenceRatio: 0.8,
   referenceBlock: 32,
   waterRatio: 0.5,

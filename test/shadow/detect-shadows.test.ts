@@ -250,3 +250,27 @@ test('the direction search counts only clearly dark pixels (searchDarkness): gro
   dark.forEach((d, i) => d > 0 && (dark[i] = 0.6));
   assert.ok(searchDirection(cloud, dark, W, W, 1, 64, defaultShadowParameters.searchDarkness));
 });
+
+test('with a clear-sky reference, the one-image test confirms ground inside a matched projection that the clear sky finds only a little darker (coverAssist), never ground it finds no darker', () => {
+  const { window, truth } = scene();
+  // The shadow's upper half is dark against the clear sky (the cloud is matched there). Over the
+  // lower left quarter the clear sky itself is darker than the ground around, so the shadow is
+  // only 0.9 x its clear sky (10 % darker: short of the clear-sky test's weaker threshold inside
+  // projections, 16 %); over the lower right quarter it equals the image (ground always dark).
+  const reference = clearSky();
+  const lower = (i: number) => truth[i] === 1 && Math.floor(i / W) >= 44;
+  const left = (i: number) => lower(i) && i % W < 28;
+  const right = (i: number) => lower(i) && i % W >= 28;
+  for (let i = 0; i < W * W; i++) {
+    if (!lower(i)) continue;
+    const scale = left(i) ? 1 / 0.9 : 1;
+    for (const band of reference) band.values[i] = window.bands.find((b) => b.name === band.name)!.values[i]! * scale;
+  }
+  const count = (shadow: Uint8Array, where: (i: number) => boolean) => shadow.reduce((sum, v, i) => sum + (v && where(i) ? 1 : 0), 0);
+  const assisted = detectShadows({ ...window, sun, reference }).shadow;
+  const alone = detectShadows({ ...window, sun, reference }, { ...defaultShadowParameters, coverAssist: 1 }).shadow;
+  const leftPixels = truth.reduce((sum, _, i) => sum + (left(i) ? 1 : 0), 0);
+  assert.ok(count(assisted, left) >= 0.9 * leftPixels, `${count(assisted, left)} of ${leftPixels}`);
+  assert.equal(count(alone, left), 0);
+  assert.equal(count(assisted, right), 0);
+});

@@ -82,8 +82,10 @@ test('predict --stack detects cloud shadows against the other dates (class 2), -
   assert.ok(await hasShadowClass(stacked), '--stack masks have class 2');
   const [f1Single, f1Stack] = [shadowF1(single), shadowF1(stacked)];
   console.log(`synthetic planetscope4, 8 dates of 128 px, seed 31: shadow F1 single ${f1Single.toFixed(3)}, --stack ${f1Stack.toFixed(3)}`);
-  // Floor just under the measured 0.697 (single image: 0.321).
-  assert.ok(f1Stack >= 0.69, `stack shadow F1 ${f1Stack} below the floor 0.69`); // measured 0.683 before session 9's clear-sky test (local ground level, water in red), 0.697 after
+  // Floor just under the measured 0.692 (single image: 0.529; 0.321 before session 10's one-image cover test).
+  // Measured 0.683 before session 9's clear-sky test (local ground level, water in red), 0.697 after,
+  // 0.692 with session 10's cover assist inside projections (+0.010 over the 15 256 px stacks).
+  assert.ok(f1Stack >= 0.685, `stack shadow F1 ${f1Stack} below the floor 0.685`);
   assert.ok(f1Stack > f1Single, `stack shadow F1 ${f1Stack} should beat single-image ${f1Single}`);
   const cloudOnly = join(work, 'stacked-no-shadows');
   const run = autocm('predict', stack, '--stack', '--no-shadows', '-o', cloudOnly, '--quiet');
