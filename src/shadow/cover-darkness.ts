@@ -30,10 +30,10 @@ const MAX_LEVEL_SAMPLE = 4096;
  */
 export function coverDarkness(bands: CoverBands, cloud: Uint8Array, width: number, height: number, parameters: ShadowParameters): Float32Array {
   const cover = coverClasses(bands, cloud, parameters.coverClasses);
-  const classes = bands.red ? parameters.coverClasses : 1;
-  const dark = bandDarkness(bands.nir, cover, classes, width, height, parameters);
+  const grid = new CoverGrid(width, height, parameters.coverBlock, bands.red ? parameters.coverClasses : 1, cover);
+  const dark = bandDarkness(bands.nir, grid, parameters);
   if (bands.swir) {
-    const swirDark = bandDarkness(bands.swir, cover, classes, width, height, parameters);
+    const swirDark = bandDarkness(bands.swir, grid, parameters);
     for (let i = 0; i < dark.length; i++) if (!Number.isNaN(swirDark[i]!)) dark[i] = Math.min(dark[i]!, swirDark[i]!);
   }
   return dark;
@@ -56,9 +56,9 @@ function coverClasses(bands: CoverBands, cloud: Uint8Array, classes: number): In
   return cover;
 }
 
-function bandDarkness(values: Float32Array, cover: Int16Array, classes: number, width: number, height: number, parameters: ShadowParameters): Float32Array {
+function bandDarkness(values: Float32Array, grid: CoverGrid, parameters: ShadowParameters): Float32Array {
   const n = values.length;
-  const grid = new CoverGrid(width, height, parameters.coverBlock, classes, cover);
+  const { cover } = grid;
   const usable = new Uint8Array(n);
   for (let i = 0; i < n; i++) usable[i] = cover[i]! >= 0 && !Number.isNaN(values[i]!) ? 1 : 0;
   const first = coverLevels(values, usable, grid, parameters.coverQuantile);
