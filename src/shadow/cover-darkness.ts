@@ -1,5 +1,5 @@
 import { selectInPlace } from '../util/robust-statistics.js';
-import { ratioDarkness } from './reference-darkness.js';
+import { MIN_LEVEL_PIXELS, ndviOf, ratioDarkness } from './reference-darkness.js';
 import { WINDOW_CLEAR, type ShadowParameters } from './shadow-types.js';
 
 /** The bands the one-image test reads (`swir` and `red` may be absent). */
@@ -12,8 +12,6 @@ export interface CoverBands {
 /** NDVI range that the cover classes divide into equal bins (values outside join the end bins). */
 const NDVI_LOW = -0.2;
 const NDVI_HIGH = 0.9;
-/** Fewest pixels whose quantile stands for a cover's level (around a block, else in the window). */
-const MIN_LEVEL_PIXELS = 30;
 /** At most this many values enter one level's quantile (evenly strided): enough for a quantile, bounded work. */
 const MAX_LEVEL_SAMPLE = 4096;
 
@@ -50,7 +48,7 @@ function coverClasses(bands: CoverBands, cloud: Uint8Array, classes: number): In
       continue;
     }
     if (Number.isNaN(red[i]!)) continue;
-    const ndvi = (nir[i]! - red[i]!) / Math.max(1e-6, nir[i]! + red[i]!);
+    const ndvi = ndviOf(red[i]!, nir[i]!);
     cover[i] = Math.min(classes - 1, Math.max(0, Math.floor(((ndvi - NDVI_LOW) / (NDVI_HIGH - NDVI_LOW)) * classes)));
   }
   return cover;
@@ -67,7 +65,10 @@ function bandDarkness(values: Float32Array, grid: CoverGrid, parameters: ShadowP
   const dark = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     if (Number.isNaN(values[i]!)) dark[i] = Number.NaN;
-    else if (cover[i]! >= 0 && levels[grid.keyOf(i)]! > 0) dark[i] = ratioDarkness(values[i]! / levels[grid.keyOf(i)]!, parameters.coverRatio);
+    else if (cover[i]! >= 0) {
+      const level = levels[grid.keyOf(i)]!;
+      if (level > 0) dark[i] = ratioDarkness(values[i]! / level, parameters.coverRatio);
+    }
   }
   return dark;
 }

@@ -11,8 +11,8 @@ export interface ReferenceBands {
   refRed?: Float32Array;
 }
 
-/** Fewest pixels whose median stands for a block's (or the window's) clear-sky ratio. */
-const MIN_LEVEL_PIXELS = 30;
+/** Fewest pixels whose median (or quantile) stands for a block's or the window's level. */
+export const MIN_LEVEL_PIXELS = 30;
 
 const LAND = 0;
 const PERMANENT_WATER = 1;
@@ -151,9 +151,13 @@ export function ratioOf(value: number, reference: number): number {
   return value / Math.max(reference, 1e-3);
 }
 
+export function ndviOf(red: number, nir: number): number {
+  return (nir - red) / Math.max(1e-6, nir + red);
+}
+
 /** Fmask's water test on red and NIR. */
 export function isWater(red: number, nir: number): boolean {
-  const ndvi = (nir - red) / Math.max(1e-6, nir + red);
+  const ndvi = ndviOf(red, nir);
   return (ndvi < 0.01 && nir < 0.11) || (ndvi < 0.1 && nir < 0.05);
 }
 
